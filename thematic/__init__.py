@@ -1,0 +1,38 @@
+"""thematic: how did a sell-side report's basket do against the CSI 300 after it came out?"""
+
+from thematic.baskets import Basket, Constituent, Report, load_basket, load_baskets, parse_basket
+from thematic.constants import DEFAULT_HORIZONS, RESULT_COLUMNS, TRADING_DAYS_PER_YEAR
+from thematic.engine import Evaluation, cumulative_curves, evaluate_events
+from thematic.errors import (
+    BasketError,
+    DataError,
+    MissingConstituentWarning,
+    ThematicError,
+    UsageError,
+)
+from thematic.report import curves, evaluate, events_from_baskets
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_HORIZONS",
+    "RESULT_COLUMNS",
+    "TRADING_DAYS_PER_YEAR",
+    "Basket",
+    "BasketError",
+    "Constituent",
+    "DataError",
+    "Evaluation",
+    "MissingConstituentWarning",
+    "Report",
+    "ThematicError",
+    "UsageError",
+    "cumulative_curves",
+    "curves",
+    "evaluate",
+    "evaluate_events",
+    "events_from_baskets",
+    "load_basket",
+    "load_baskets",
+    "parse_basket",
+]

@@ -1,0 +1,311 @@
+"""Basket definitions: the YAML schema, its validation, and loading.
+
+A basket file ``baskets/<id>.yaml`` looks like::
+
+    id: optical_communications
+    name: 光通信
+    report:
+      title: 人工智能行业应用如火如荼，数字经济算力基建再接再厉
+      broker: 中国银河证券
+      analysts: [赵良毕]
+      published: 2024-03-22
+    benchmark: "000300"
+    constituents:
+      - {code: "300308", name: 中际旭创}
+      - {code: "300502", name: 新易盛}
+
+Every rule violation raises :class:`~thematic.errors.BasketError` naming the file, the field
+path and the offending value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from thematic.codes import exchange_of, is_code_format
+from thematic.constants import CSI300, WEIGHT_SUM_TOLERANCE
+from thematic.errors import BasketError
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+def _china_today() -> dt.date:
+    # Reports are dated in China time; a report published "today" in Beijing is not future.
+    return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Constituent(_Strict):
+    """One stock of a basket, with an optional weight."""
+
+    code: str
+    name: str = ""
+    weight: float | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code_is_quoted_string(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                "must be a quoted string: YAML reads unquoted codes as numbers and drops "
+                'leading zeros (write code: "000034")'
+            )
+        return value
+
+    @field_validator("code")
+    @classmethod
+    def _code_is_a_share(cls, value: str) -> str:
+        if not is_code_format(value):
+            raise ValueError("is not a 6-digit A-share code")
+        if exchange_of(value) is None:
+            raise ValueError("is not a Shanghai, Shenzhen or Beijing A-share code")
+        return value
+
+    @field_validator("weight")
+    @classmethod
+    def _weight_positive(cls, value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise ValueError("must be a positive number")
+        return value
+
+
+class Report(_Strict):
+    """The research report a basket comes from."""
+
+    title: str = Field(min_length=1)
+    broker: str = Field(min_length=1)
+    analysts: list[str] = Field(default_factory=list)
+    published: dt.date
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _date_not_datetime(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value
+
+    @field_validator("published")
+    @classmethod
+    def _not_in_future(cls, value: dt.date) -> dt.date:
+        if value > _china_today():
+            raise ValueError("is in the future")
+        return value
+
+
+class Basket(_Strict):
+    """A thematic basket: constituents recommended by one report on one theme."""
+
+    id: str
+    name: str = Field(min_length=1)
+    report: Report
+    benchmark: str = CSI300
+    constituents: list[Constituent] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError("is not a slug (lower-case letters, digits and underscores)")
+        return value
+
+    @field_validator("benchmark", mode="before")
+    @classmethod
+    def _benchmark_is_code(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not is_code_format(value):
+            raise ValueError('is not a quoted 6-digit index code (e.g. "000300")')
+        return value
+
+    @model_validator(mode="after")
+    def _constituent_rules(self) -> Basket:
+        seen: dict[str, int] = {}
+        for i, c in enumerate(self.constituents):
+            if c.code in seen:
+                raise _FieldError(
+                    f"constituents[{i}].code",
+                    c.code,
+                    f"duplicates constituents[{seen[c.code]}].code",
+                )
+            seen[c.code] = i
+        given = [c.weight is not None for c in self.constituents]
+        if any(given) and not all(given):
+            i = given.index(False)
+            raise _FieldError(
+                f"constituents[{i}].weight",
+                None,
+                "is missing: give weights for all constituents or for none (equal weights)",
+            )
+        if all(given):
+            total = math.fsum(c.weight for c in self.constituents if c.weight is not None)
+            if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+                raise _FieldError(
+                    "constituents[*].weight", None, f"sum to {total:.10g}, not 1 (within 1e-6)"
+                )
+        return self
+
+    @property
+    def published(self) -> dt.date:
+        """Publication date of the report."""
+        return self.report.published
+
+    @property
+    def codes(self) -> list[str]:
+        """Constituent codes, in file order."""
+        return [c.code for c in self.constituents]
+
+    @property
+    def weights(self) -> list[float]:
+        """Constituent weights, explicit or equal, in file order."""
+        n = len(self.constituents)
+        return [c.weight if c.weight is not None else 1.0 / n for c in self.constituents]
+
+
+class _FieldError(ValueError):
+    """A cross-field rule failure that knows its own field path."""
+
+    def __init__(self, field: str, value: Any, problem: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(problem)
+
+
+def _loc_to_path(loc: Sequence[int | str]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _first_error(source: str, exc: PydanticValidationError) -> BasketError:
+    err = exc.errors()[0]
+    ctx_error = (err.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, _FieldError):
+        shown = "" if ctx_error.value is None else f"{ctx_error.value!r} "
+        return BasketError(source, ctx_error.field, f"{shown}{ctx_error.problem}")
+    path = _loc_to_path(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "missing":
+        return BasketError(source, path, "is required")
+    if kind == "extra_forbidden":
+        return BasketError(source, path, f"is not a known field (value {value!r})")
+    if kind == "value_error" and isinstance(ctx_error, ValueError):
+        return BasketError(source, path, f"{value!r} {ctx_error}")
+    message = err["msg"][0].lower() + err["msg"][1:]
+    return BasketError(source, path, f"{value!r}: {message}")
+
+
+def parse_basket(data: Any, source: str = "<basket>") -> Basket:
+    """Validate a mapping (as read from YAML) into a :class:`Basket`.
+
+    Parameters
+    ----------
+    data
+        The parsed YAML document.
+    source
+        Label used in error messages, normally the file path.
+
+    Raises
+    ------
+    BasketError
+        Naming ``source``, the field path and the offending value.
+
+    Examples
+    --------
+    >>> b = parse_basket({"id": "idc", "name": "IDC",
+    ...     "report": {"title": "t", "broker": "b", "published": "2024-03-22"},
+    ...     "constituents": [{"code": "300738", "name": "奥飞数据"}]})
+    >>> b.codes, b.weights, b.benchmark
+    (['300738'], [1.0], '000300')
+    >>> parse_basket({"id": "idc", "name": "IDC",
+    ...     "report": {"title": "t", "broker": "b", "published": "2024-03-22"},
+    ...     "constituents": [{"code": "30073"}]}, "baskets/idc.yaml")
+    Traceback (most recent call last):
+    ...
+    thematic.errors.BasketError: baskets/idc.yaml: constituents[0].code '30073' is not a 6-digit A-share code
+    """
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        raise BasketError(source, "", f"the document is {kind}: expected id, name, report, ...")
+    try:
+        return Basket.model_validate(data)
+    except PydanticValidationError as exc:
+        raise _first_error(source, exc) from None
+
+
+def load_basket(path: str | Path) -> Basket:
+    """Read and validate one basket YAML file.
+
+    The ``id`` inside the file must equal the file name without ``.yaml``.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BasketError(source, "", "no such file") from None
+    except UnicodeDecodeError as exc:
+        raise BasketError(source, "", f"is not UTF-8 text ({exc.reason})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BasketError(source, "", f"invalid YAML{where}: {problem}") from None
+    basket = parse_basket(data, source)
+    if basket.id != path.stem:
+        raise BasketError(source, "id", f"{basket.id!r} must equal the file name {path.stem!r}")
+    return basket
+
+
+def basket_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and directories into the sorted list of basket files they name."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
+            if not found:
+                raise BasketError(p, "", "holds no *.yaml basket files")
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            raise BasketError(p, "", "no such file or directory")
+    return files
+
+
+def load_baskets(paths: str | Path | Iterable[str | Path] = "baskets") -> list[Basket]:
+    """Load every basket from files and/or directories, rejecting duplicate ids.
+
+    Examples
+    --------
+    >>> [b.id for b in load_baskets("baskets")][:3]
+    ['ai_applications', 'compute_infrastructure', 'idc']
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    baskets: list[Basket] = []
+    origin: dict[str, Path] = {}
+    for f in basket_files(paths):
+        b = load_basket(f)
+        if b.id in origin:
+            raise BasketError(f, "id", f"{b.id!r} is already defined in {origin[b.id]}")
+        origin[b.id] = f
+        baskets.append(b)
+    return baskets

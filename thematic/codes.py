@@ -1,0 +1,46 @@
+"""A-share security codes: which exchange a 6-digit code trades on.
+
+Examples
+--------
+>>> exchange_of("600941")
+'SH'
+>>> exchange_of("300308")
+'SZ'
+>>> exchange_of("872808")
+'BJ'
+>>> exchange_of("900901") is None  # a Shanghai B share, not an A share
+True
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Exchange = Literal["SH", "SZ", "BJ"]
+
+_CODE = re.compile(r"^\d{6}$")
+
+# Prefixes of A-share codes by board.  SH: main board 600/601/603/605, STAR 688/689.
+# SZ: main board 000/001/002/003, ChiNext 300/301/302.  BJ: 43x/83x/87x/88x (legacy NEEQ
+# numbering) and 920 (the codes the Beijing exchange has issued since 2024).
+_PREFIXES: dict[str, Exchange] = {
+    **dict.fromkeys(("600", "601", "603", "605", "688", "689"), "SH"),
+    **dict.fromkeys(("000", "001", "002", "003", "300", "301", "302"), "SZ"),
+    **dict.fromkeys(("430", "830", "831", "832", "833", "834", "835", "836", "837", "838",
+                     "839", "870", "871", "872", "873", "874", "875", "876", "877", "878",
+                     "879", "880", "881", "882", "883", "884", "885", "886", "887", "888",
+                     "889", "920"), "BJ"),
+}  # fmt: skip
+
+
+def is_code_format(code: str) -> bool:
+    """Return True when ``code`` is exactly six ASCII digits."""
+    return bool(_CODE.match(code))
+
+
+def exchange_of(code: str) -> Exchange | None:
+    """Return the exchange of an A-share code, or None when it is not an A-share code."""
+    if not is_code_format(code):
+        return None
+    return _PREFIXES.get(code[:3])

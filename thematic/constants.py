@@ -1,0 +1,48 @@
+"""Named constants used across thematic, kept in one place."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+#: Sessions in an A-share trading year, used to annualise daily statistics (SSE/SZSE
+#: calendars have 242-244 sessions a year; 242 is the usual convention in CN research).
+TRADING_DAYS_PER_YEAR: Final = 242
+
+#: Index code of the CSI 300 (沪深300), the default benchmark.
+CSI300: Final = "000300"
+
+#: Horizons, in sessions after the entry day, evaluated by default.
+DEFAULT_HORIZONS: Final[tuple[int, ...]] = (1, 5, 20, 60, 120, 250)
+
+#: Horizon label meaning "the last session with data".
+MAX_HORIZON: Final = "max"
+
+EntryRule = Literal["next_open", "next_close"]
+
+#: Entry rules: buy at the open (or close) of the first session strictly after publication.
+ENTRY_RULES: Final[tuple[EntryRule, ...]] = ("next_open", "next_close")
+DEFAULT_ENTRY: Final[EntryRule] = "next_open"
+
+#: Tolerance on the sum of explicit weights.
+WEIGHT_SUM_TOLERANCE: Final = 1e-6
+
+#: Environment variable overriding the cache directory.
+CACHE_ENV_VAR: Final = "THEMATIC_CACHE_DIR"
+
+#: Columns of an evaluation table, in order.
+RESULT_COLUMNS: Final[tuple[str, ...]] = (
+    "basket",
+    "published",
+    "entry_rule",
+    "entry_date",
+    "horizon",
+    "exit_date",
+    "n_constituents",
+    "n_missing",
+    "basket_return",
+    "benchmark_return",
+    "excess_return",
+    "relative_return",
+    "hit_rate",
+    "note",
+)

@@ -1,0 +1,148 @@
+"""The dense price panel the engine works on: sessions x codes float matrices."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from thematic.data.base import SeriesInfo
+from thematic.errors import DataError
+
+OffCalendar = Literal["drop", "raise"]
+
+
+def ffill_rows(values: np.ndarray) -> np.ndarray:
+    """Forward-fill NaNs down each column of a 2-D array (leading NaNs stay NaN).
+
+    Examples
+    --------
+    >>> ffill_rows(np.array([[np.nan, 1.0], [2.0, np.nan], [np.nan, 3.0]]))
+    array([[nan,  1.],
+           [ 2.,  1.],
+           [ 2.,  3.]])
+    """
+    rows = np.arange(values.shape[0])[:, None]
+    last = np.where(np.isnan(values), 0, rows)
+    np.maximum.accumulate(last, axis=0, out=last)
+    return np.take_along_axis(values, last, axis=0)
+
+
+@dataclass(frozen=True, eq=False)
+class PricePanel:
+    """Aligned open/close prices of many codes plus the benchmark on one calendar.
+
+    The calendar is the benchmark's trading sessions, cut at the last session for which the
+    stock data is complete (its as-of date).  ``open``/``close`` are ``(T, N)`` float64 arrays
+    with NaN where a stock has no bar (not listed yet, suspended, delisted, no data).
+    """
+
+    dates: pd.DatetimeIndex
+    codes: pd.Index
+    open: np.ndarray
+    close: np.ndarray
+    benchmark_code: str
+    benchmark_open: np.ndarray
+    benchmark_close: np.ndarray
+    sources: Mapping[str, SeriesInfo] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t, n = len(self.dates), len(self.codes)
+        for name in ("open", "close"):
+            if getattr(self, name).shape != (t, n):
+                raise ValueError(f"{name} has shape {getattr(self, name).shape}, not {(t, n)}")
+        for name in ("benchmark_open", "benchmark_close"):
+            if getattr(self, name).shape != (t,):
+                raise ValueError(f"{name} has shape {getattr(self, name).shape}, not {(t,)}")
+        if not self.dates.is_monotonic_increasing or not self.dates.is_unique:
+            raise ValueError("dates must be unique and increasing")
+
+    @cached_property
+    def close_filled(self) -> np.ndarray:
+        """Close prices forward-filled: a stock without a bar is valued at its last close."""
+        return ffill_rows(self.close)
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """Last session of the panel."""
+        return self.dates[-1]
+
+    def column(self, code: str) -> int:
+        """Column of ``code``, or -1 when the panel has no data for it."""
+        return int(self.codes.get_indexer([code])[0])
+
+
+def build_panel(
+    bars: Mapping[str, pd.DataFrame],
+    benchmark: pd.DataFrame,
+    benchmark_code: str,
+    sources: Mapping[str, SeriesInfo] | None = None,
+    off_calendar: OffCalendar = "drop",
+) -> PricePanel:
+    """Align per-code bar frames on the benchmark's calendar.
+
+    Parameters
+    ----------
+    bars
+        Code -> validated bar frame (DatetimeIndex, ``open`` and ``close`` columns).
+    benchmark
+        The benchmark's bars; its dates are the trading calendar.
+    benchmark_code
+        Code of the benchmark, for metadata.
+    sources
+        Provenance of each series, carried into the panel.
+    off_calendar
+        What to do with stock bars dated on a day the benchmark did not trade: ``"drop"``
+        them with a warning, or ``"raise"``.
+
+    Notes
+    -----
+    The calendar ends at the earlier of the benchmark's last session and the last session of
+    any stock, so that a horizon never runs past the data and silently values every stock at
+    a stale close.
+    """
+    cal = pd.DatetimeIndex(benchmark.index).as_unit("ns")
+    if bars:
+        stock_end = max(pd.Timestamp(df.index.max()) for df in bars.values() if len(df))
+        cal = cal[cal <= stock_end]
+    if len(cal) == 0:
+        raise DataError(f"benchmark {benchmark_code} has no sessions within the stock data")
+    codes = pd.Index(list(bars), dtype="str", name="code")
+    t, n = len(cal), len(codes)
+    opens = np.full((t, n), np.nan)
+    closes = np.full((t, n), np.nan)
+    dropped: dict[str, int] = {}
+    for j, (code, df) in enumerate(bars.items()):
+        idx = pd.DatetimeIndex(df.index).as_unit("ns")
+        pos = cal.get_indexer(idx)
+        inside = (idx >= cal[0]) & (idx <= cal[-1])
+        off = inside & (pos < 0)
+        if off.any():
+            if off_calendar == "raise":
+                days = ", ".join(d.strftime("%Y-%m-%d") for d in idx[off][:3])
+                raise DataError(f"{code}: bars on days the benchmark did not trade: {days}")
+            dropped[code] = int(off.sum())
+        keep = pos >= 0
+        opens[pos[keep], j] = df["open"].to_numpy(dtype="float64")[keep]
+        closes[pos[keep], j] = df["close"].to_numpy(dtype="float64")[keep]
+    if dropped:
+        warnings.warn(
+            f"dropped bars dated off the {benchmark_code} calendar: {dropped}",
+            stacklevel=2,
+        )
+    b = benchmark.reindex(cal)
+    return PricePanel(
+        dates=cal,
+        codes=codes,
+        open=opens,
+        close=closes,
+        benchmark_code=benchmark_code,
+        benchmark_open=b["open"].to_numpy(dtype="float64"),
+        benchmark_close=b["close"].to_numpy(dtype="float64"),
+        sources=dict(sources or {}),
+    )

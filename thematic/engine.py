@@ -1,0 +1,394 @@
+"""The pure, vectorised evaluation engine.
+
+Input: a :class:`~thematic.data.panel.PricePanel` (sessions x codes) and an events table with
+one row per basket constituent (``event_id, published, code[, weight]``).  Output: tidy
+DataFrames.  No file, network or plotting here, and no Python loop over events or
+constituents: every step is a gather or a ``bincount`` over all rows at once, so the same code
+serves seven baskets and a million calls.  The work partitions by event: evaluating chunks of
+events separately and concatenating gives the same table (see ``docs/scaling.md``).
+
+Conventions
+-----------
+- Calendar: the panel's sessions (the benchmark's trading days).
+- Entry: the first session strictly after the publication date, at its open (``next_open``)
+  or close (``next_close``); the benchmark enters at the same price type on the same day.
+- Exit for horizon ``h``: the close ``h`` sessions after the entry session; ``"max"`` is the
+  panel's last session.  A stock without a bar on the exit day is valued at its last close.
+- A constituent without a price on the entry day is excluded and the remaining weights are
+  renormalised; it is reported in :attr:`Evaluation.missing`.
+- Basket return: buy-and-hold, ``sum_i w_i r_i`` with the initial weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from thematic.constants import (
+    DEFAULT_ENTRY,
+    DEFAULT_HORIZONS,
+    ENTRY_RULES,
+    MAX_HORIZON,
+    RESULT_COLUMNS,
+    EntryRule,
+)
+from thematic.data.panel import PricePanel
+from thematic.errors import DataError, UsageError
+
+Horizon = int | str
+"""A horizon: sessions after the entry session (``int >= 1``) or ``"max"``."""
+
+MISSING_COLUMNS: tuple[str, ...] = ("basket", "code", "entry_date", "reason")
+CURVE_COLUMNS: tuple[str, ...] = (
+    "basket",
+    "session",
+    "date",
+    "basket_return",
+    "benchmark_return",
+    "excess_return",
+)
+
+# Notes explaining a row without numbers; "" on rows that have them.
+_NOTE_OK = ""
+_NOTE_BEFORE = "published before the first session of the data ({first})"
+_NOTE_AFTER = "no session after publication in the data (last session {last})"
+_NOTE_NONE = "no constituent has a price on the entry day"
+_NOTE_BEYOND = "horizon ends after the last session of the data ({last})"
+_REASON_NO_DATA = "no price data for this code"
+_REASON_NO_BAR = "no bar on the entry day (not listed yet or suspended)"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The engine's answer: the result table and the constituents left out of it."""
+
+    table: pd.DataFrame
+    """One row per (event, horizon), columns :data:`~thematic.constants.RESULT_COLUMNS`."""
+    missing: pd.DataFrame
+    """One row per excluded constituent: ``basket, code, entry_date, reason``."""
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """Events turned into integer arrays against one panel."""
+
+    ids: pd.Index  # event ids, in order of first appearance
+    published: np.ndarray  # datetime64[ns] per event
+    entry: np.ndarray  # entry session per event; len(dates) when there is none
+    event: np.ndarray  # event number per row
+    col: np.ndarray  # panel column per row, -1 when the panel has no such code
+    codes: np.ndarray  # code per row (for reporting)
+    weight: np.ndarray  # raw weight per row
+    p0: np.ndarray  # entry price per row, NaN when absent
+    present: np.ndarray  # bool per row: priced on the entry day
+    n_rows: np.ndarray  # constituents per event
+    n_present: np.ndarray  # priced constituents per event
+    before: np.ndarray  # bool per event: published before the data starts
+
+
+def parse_horizons(spec: str | Sequence[Horizon]) -> list[Horizon]:
+    """Parse ``"1,5,20,max"`` (or a sequence) into validated horizons.
+
+    Examples
+    --------
+    >>> parse_horizons("1, 5,20,max")
+    [1, 5, 20, 'max']
+    >>> parse_horizons("0")
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --horizons: '0' is not a positive whole number of sessions or 'max'
+    """
+    items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
+    out: list[Horizon] = []
+    for item in items:
+        if isinstance(item, str) and item.lower() == MAX_HORIZON:
+            h: Horizon = MAX_HORIZON
+        else:
+            try:
+                h = int(item)
+            except (TypeError, ValueError):
+                h = -1
+            if h < 1 or (isinstance(item, float) and not float(item).is_integer()):
+                raise UsageError(
+                    f"--horizons: {item!r} is not a positive whole number of sessions or 'max'"
+                )
+        if h in out:
+            raise UsageError(f"--horizons: {item!r} is given twice")
+        out.append(h)
+    if not out:
+        raise UsageError("--horizons: no horizon given")
+    return out
+
+
+def _check_entry(entry: str) -> EntryRule:
+    for rule in ENTRY_RULES:
+        if entry == rule:
+            return rule
+    raise UsageError(f"--entry: {entry!r} is not one of {', '.join(ENTRY_RULES)}")
+
+
+def _encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> _Encoded:
+    for column in ("event_id", "published", "code"):
+        if column not in events.columns:
+            raise DataError(f"events table: column {column!r} is missing")
+    event, ids = pd.factorize(events["event_id"], sort=False)
+    ids = pd.Index(ids, name="basket")
+    n_events = len(ids)
+    published_rows = pd.to_datetime(events["published"]).to_numpy(dtype="datetime64[ns]")
+    if np.isnat(published_rows).any():
+        bad = events["event_id"].to_numpy()[np.isnat(published_rows)][0]
+        raise DataError(f"events table: event {bad!r} has no published date")
+    published_rows = published_rows.astype("datetime64[D]").astype("datetime64[ns]")
+    published = np.empty(n_events, dtype="datetime64[ns]")
+    published[event] = published_rows
+    if (published[event] != published_rows).any():
+        bad = ids[event[published[event] != published_rows][0]]
+        raise DataError(f"events table: event {bad!r} has more than one published date")
+
+    codes = events["code"].astype(str).to_numpy()
+    col = panel.codes.get_indexer(codes).astype(np.intp)
+    if "weight" in events.columns:
+        weight = events["weight"].to_numpy(dtype="float64")
+        nan = np.isnan(weight)
+        n_nan = np.bincount(event, weights=nan, minlength=n_events)
+        n_rows = np.bincount(event, minlength=n_events).astype("float64")
+        mixed = (n_nan > 0) & (n_nan < n_rows)
+        if mixed.any():
+            raise DataError(
+                f"events table: event {ids[np.flatnonzero(mixed)[0]]!r} gives weights for "
+                "some constituents only"
+            )
+        if (weight[~nan] <= 0).any():
+            raise DataError(
+                f"events table: event {ids[event[~nan & ~(weight > 0)][0]]!r} has a "
+                "non-positive weight"
+            )
+        weight = np.where(nan, 1.0, weight)
+    else:
+        weight = np.ones(len(events))
+
+    dates = panel.dates.to_numpy(dtype="datetime64[ns]")
+    t = len(dates)
+    entry_session = np.searchsorted(dates, published, side="right")
+    before = published < dates[0]
+    entry_session[before] = t
+
+    prices = panel.open if entry == "next_open" else panel.close
+    e_row = entry_session[event]
+    ok = (col >= 0) & (e_row < t)
+    p0 = np.full(len(events), np.nan)
+    p0[ok] = prices[e_row[ok], col[ok]]
+    present = np.isfinite(p0)
+    return _Encoded(
+        ids=ids,
+        published=published,
+        entry=entry_session,
+        event=event,
+        col=col,
+        codes=codes,
+        weight=weight,
+        p0=p0,
+        present=present,
+        n_rows=np.bincount(event, minlength=n_events),
+        n_present=np.bincount(event, weights=present, minlength=n_events).astype(np.int64),
+        before=before,
+    )
+
+
+def _constituent_returns(panel: PricePanel, enc: _Encoded, exit_row: np.ndarray) -> np.ndarray:
+    """Return of each present row from its entry price to the close of ``exit_row``."""
+    r = np.zeros(len(enc.p0))
+    p = enc.present
+    r[p] = panel.close_filled[exit_row[p], enc.col[p]] / enc.p0[p] - 1.0
+    return r
+
+
+def _benchmark_entry(panel: PricePanel, entry: EntryRule) -> np.ndarray:
+    return panel.benchmark_open if entry == "next_open" else panel.benchmark_close
+
+
+def evaluate_events(
+    panel: PricePanel,
+    events: pd.DataFrame,
+    horizons: Sequence[Horizon] = DEFAULT_HORIZONS,
+    entry: str = DEFAULT_ENTRY,
+) -> Evaluation:
+    """Evaluate every event at every horizon against the panel's benchmark.
+
+    Parameters
+    ----------
+    panel
+        Prices of the constituents and the benchmark.
+    events
+        One row per constituent: ``event_id``, ``published`` (date), ``code`` and optionally
+        ``weight`` (all or none per event; none means equal weights).
+    horizons
+        Sessions after the entry session, or ``"max"`` for the last session of the panel.
+    entry
+        ``"next_open"`` or ``"next_close"``.
+
+    Returns
+    -------
+    Evaluation
+        ``table``: one row per (event, horizon), events in order of first appearance,
+        horizons in the order given; ``missing``: the constituents left out.
+
+    Examples
+    --------
+    A two-session panel, one stock that rises 10 % from the open while the benchmark rises 5 %:
+
+    >>> from thematic.data.panel import PricePanel
+    >>> p = PricePanel(pd.DatetimeIndex(["2024-03-22", "2024-03-25", "2024-03-26"]),
+    ...     pd.Index(["300308"]), np.array([[9.0], [10.0], [10.5]]),
+    ...     np.array([[9.5], [10.5], [11.0]]), "000300", np.array([99.0, 100.0, 101.0]),
+    ...     np.array([99.5, 102.0, 105.0]))
+    >>> ev = pd.DataFrame({"event_id": ["x"], "published": ["2024-03-22"], "code": ["300308"]})
+    >>> row = evaluate_events(p, ev, horizons=[1]).table.iloc[0]
+    >>> row.entry_date.date(), row.exit_date.date(), round(row.basket_return, 12), row.hit_rate
+    (datetime.date(2024, 3, 25), datetime.date(2024, 3, 26), 0.1, 1.0)
+    """
+    rule = _check_entry(entry)
+    hs = parse_horizons(list(horizons))
+    enc = _encode(panel, events, rule)
+    t = len(panel.dates)
+    n_events = len(enc.ids)
+    bench_p0 = _benchmark_entry(panel, rule)
+    has_entry = enc.entry < t
+    e_safe = np.minimum(enc.entry, t - 1)
+    w_eff = enc.weight * enc.present
+    w_sum = np.bincount(enc.event, weights=w_eff, minlength=n_events)
+
+    shape = (n_events, len(hs))
+    exit_s = np.full(shape, t, dtype=np.int64)
+    basket = np.full(shape, np.nan)
+    bench = np.full(shape, np.nan)
+    hit = np.full(shape, np.nan)
+    for k, h in enumerate(hs):  # a handful of horizons; every event is handled at once
+        x = np.full(n_events, t - 1) if h == MAX_HORIZON else enc.entry + int(h)
+        ok = has_entry & (x < t) & (enc.n_present > 0)
+        x_safe = np.where(ok, x, e_safe)
+        r = _constituent_returns(panel, enc, x_safe[enc.event])
+        b = panel.benchmark_close[x_safe] / bench_p0[e_safe] - 1.0
+        beats = enc.present & (r > b[enc.event])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            basket[:, k] = np.where(
+                ok, np.bincount(enc.event, weights=w_eff * r, minlength=n_events) / w_sum, np.nan
+            )
+            hit[:, k] = np.where(
+                ok, np.bincount(enc.event, weights=beats, minlength=n_events) / enc.n_present,
+                np.nan,
+            )  # fmt: skip
+        bench[:, k] = np.where(ok, b, np.nan)
+        exit_s[:, k] = np.where(has_entry & (x < t), x, t)
+
+    dates = panel.dates.to_numpy(dtype="datetime64[ns]")
+    dates_nat = np.append(dates, np.datetime64("NaT", "ns"))
+    first = f"{panel.dates[0]:%Y-%m-%d}"
+    last = f"{panel.dates[-1]:%Y-%m-%d}"
+    notes = [_NOTE_OK, _NOTE_BEFORE.format(first=first), _NOTE_AFTER.format(last=last),
+             _NOTE_NONE, _NOTE_BEYOND.format(last=last)]  # fmt: skip
+    note_code = np.zeros(shape, dtype=np.int8)
+    note_code[exit_s >= t] = 4
+    note_code[(enc.n_present == 0)[:, None] & (note_code == 0)] = 3
+    note_code[~has_entry, :] = 2
+    note_code[enc.before, :] = 1
+
+    n_h = len(hs)
+    horizon_col = np.tile(np.array(hs, dtype=object if MAX_HORIZON in hs else np.int64), n_events)
+    excess = basket - bench
+    with np.errstate(invalid="ignore"):
+        relative = (1.0 + basket) / (1.0 + bench) - 1.0
+    table = pd.DataFrame(
+        {
+            "basket": np.repeat(enc.ids.to_numpy(), n_h),
+            "published": np.repeat(enc.published, n_h),
+            "entry_rule": pd.Categorical.from_codes(
+                np.zeros(n_events * n_h, dtype=np.int8), categories=[rule]
+            ),
+            "entry_date": np.repeat(dates_nat[enc.entry], n_h),
+            "horizon": horizon_col,
+            "exit_date": dates_nat[exit_s.ravel()],
+            "n_constituents": np.repeat(enc.n_rows, n_h),
+            "n_missing": np.repeat(enc.n_rows - enc.n_present, n_h),
+            "basket_return": basket.ravel(),
+            "benchmark_return": bench.ravel(),
+            "excess_return": excess.ravel(),
+            "relative_return": relative.ravel(),
+            "hit_rate": hit.ravel(),
+            "note": pd.Categorical.from_codes(note_code.ravel(), categories=notes),
+        },
+        columns=list(RESULT_COLUMNS),
+    )
+    return Evaluation(table=table, missing=_missing(panel, enc))
+
+
+def _missing(panel: PricePanel, enc: _Encoded) -> pd.DataFrame:
+    rows = np.flatnonzero(~enc.present)
+    t = len(panel.dates)
+    dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
+    reason = np.where(enc.col[rows] < 0, 0, 1).astype(np.int8)
+    return pd.DataFrame(
+        {
+            "basket": enc.ids.to_numpy()[enc.event[rows]],
+            "code": enc.codes[rows],
+            "entry_date": dates_nat[np.minimum(enc.entry[enc.event[rows]], t)],
+            "reason": pd.Categorical.from_codes(reason, categories=[_REASON_NO_DATA, _REASON_NO_BAR]),
+        },
+        columns=list(MISSING_COLUMNS),
+    )
+
+
+def cumulative_curves(
+    panel: PricePanel,
+    events: pd.DataFrame,
+    entry: str = DEFAULT_ENTRY,
+) -> pd.DataFrame:
+    """Daily cumulative basket and benchmark returns from entry to the panel's last session.
+
+    Session 0 is the entry session (for ``next_open``, its close against the open).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CURVE_COLUMNS`, one row per (event, session); events without an entry
+        session or without any priced constituent have no rows.
+    """
+    rule = _check_entry(entry)
+    enc = _encode(panel, events, rule)
+    t = len(panel.dates)
+    usable = (enc.entry < t) & (enc.n_present > 0)
+    length = np.where(usable, t - enc.entry, 0)
+    n_events = len(enc.ids)
+    # One output row per (event, session): its event and its session offset.
+    starts = np.cumsum(length) - length
+    out_event = np.repeat(np.arange(n_events), length)
+    offset = np.arange(length.sum()) - np.repeat(starts, length)
+    day = enc.entry[out_event] + offset
+    # One work row per (present constituent, session) of usable events.
+    rows = np.flatnonzero(enc.present & usable[enc.event])
+    row_len = length[enc.event[rows]]
+    work_row = np.repeat(rows, row_len)
+    work_out = np.repeat(starts[enc.event[rows]], row_len) + (
+        np.arange(row_len.sum()) - np.repeat(np.cumsum(row_len) - row_len, row_len)
+    )
+    r = panel.close_filled[day[work_out], enc.col[work_row]] / enc.p0[work_row] - 1.0
+    w = enc.weight[work_row]
+    n_out = len(out_event)
+    w_sum = np.bincount(work_out, weights=w, minlength=n_out)
+    basket = np.bincount(work_out, weights=w * r, minlength=n_out) / w_sum
+    bench_p0 = _benchmark_entry(panel, rule)
+    bench = panel.benchmark_close[day] / bench_p0[enc.entry[out_event]] - 1.0
+    return pd.DataFrame(
+        {
+            "basket": enc.ids.to_numpy()[out_event],
+            "session": offset,
+            "date": panel.dates.to_numpy(dtype="datetime64[ns]")[day],
+            "basket_return": basket,
+            "benchmark_return": bench,
+            "excess_return": basket - bench,
+        },
+        columns=list(CURVE_COLUMNS),
+    )

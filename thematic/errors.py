@@ -1,0 +1,111 @@
+"""The exceptions thematic raises, one hierarchy, each naming what to fix.
+
+::
+
+    ThematicError
+    ├── BasketError            a basket file is unreadable or breaks a rule (CLI exit 2)
+    ├── UsageError             a bad option or argument (CLI exit 2)
+    ├── DataError              prices are missing or malformed (CLI exit 1)
+    │   ├── UnknownCodeError       a code no provider has
+    │   ├── ProviderError          a provider failed (network, blocked, empty answer)
+    │   │   └── BlockedError           the provider refuses us (rate limit / IP block)
+    │   ├── ValidationError        a fetched frame breaks a sanity rule
+    │   └── CacheError             a cache file cannot be read or written
+    └── DraftError             a report text cannot be turned into baskets
+
+    MissingConstituentWarning  a constituent was excluded (no price on the entry day)
+
+Every message names the file, field or code and the offending value, so that a reader can
+act on one line without a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ThematicError(Exception):
+    """Base class of every error thematic raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(ThematicError):
+    """An option or argument the user passed is not valid."""
+
+    exit_code = 2
+
+
+class BasketError(ThematicError):
+    """A basket file is unreadable or breaks a rule of the basket schema.
+
+    Parameters
+    ----------
+    source
+        The file (or other label) the basket came from.
+    field
+        Path of the offending field, e.g. ``constituents[2].code``; empty for the whole file.
+    problem
+        What is wrong, phrased to follow the field and value.
+    """
+
+    exit_code = 2
+
+    def __init__(self, source: str | Path, field: str, problem: str) -> None:
+        self.source = str(source)
+        self.field = field
+        self.problem = problem
+        where = f"{self.source}: {field} " if field else f"{self.source}: "
+        super().__init__(f"{where}{problem}")
+
+
+class DataError(ThematicError):
+    """Market data needed for a computation is missing or malformed."""
+
+
+class UnknownCodeError(DataError):
+    """No provider has data for a code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        self.code = code
+        super().__init__(f"{code}: {detail}")
+
+
+class ProviderError(DataError):
+    """A data provider failed to deliver a series."""
+
+    def __init__(self, source: str, code: str, detail: str) -> None:
+        self.source = source
+        self.code = code
+        super().__init__(f"{source} {code}: {detail}")
+
+
+class BlockedError(ProviderError):
+    """The provider refuses our requests (rate limit or IP block); back off for a while."""
+
+
+class ValidationError(DataError):
+    """A fetched price frame breaks a sanity rule; the cache is left untouched."""
+
+    def __init__(self, source: str, code: str, detail: str) -> None:
+        self.source = source
+        self.code = code
+        super().__init__(f"{source} {code}: {detail}")
+
+
+class CacheError(DataError):
+    """A cache file cannot be read or written."""
+
+    def __init__(self, path: str | Path, detail: str) -> None:
+        self.path = str(path)
+        super().__init__(f"{self.path}: {detail}")
+
+
+class DraftError(ThematicError):
+    """A report text cannot be turned into draft baskets."""
+
+    exit_code = 2
+
+
+class MissingConstituentWarning(UserWarning):
+    """A constituent was left out of a basket because it has no price on the entry day."""
