@@ -72,8 +72,10 @@ def main() -> None:
         ROOT / "thematic" / "data" / "stocklist.csv", index=False
     )
 
-    span = {c: (str(df.date.min().date()), str(df.date.max().date()), len(df))
-            for c, df in bars.groupby("code")}
+    span = {
+        c: (str(df.date.min().date()), str(df.date.max().date()), len(df))
+        for c, df in bars.groupby("code")
+    }
     stock_names = {c.code: c.name for b in baskets for c in b.constituents}
     prov = {
         "source": "../shared/market (real A-share daily data)",
@@ -81,19 +83,31 @@ def main() -> None:
         "adjustment": "qfq as of 2025-08-22",
         "benchmark_adjustment": "price index",
         "as_of": str(bars.date.max().date()),
-        "stocks": {c: {"name": stock_names.get(c, ""), "first": f, "last": la, "rows": n}
-                   for c, (f, la, n) in span.items()},
-        "indices": {"000300": {"name": "沪深300", "first": str(index.date.min().date()),
-                               "last": str(index.date.max().date()), "rows": len(index)}},
-        "missing": {c: f"{stock_names.get(c, '')}: no bars in the shared dump (Beijing Stock "
-                       "Exchange listings are not covered)" if c.startswith(("4", "8", "92"))
-                    else f"{stock_names.get(c, '')}: no bars in the shared dump"
-                    for c in missing},
+        "stocks": {
+            c: {"name": stock_names.get(c, ""), "first": f, "last": la, "rows": n}
+            for c, (f, la, n) in span.items()
+        },
+        "indices": {
+            "000300": {
+                "name": "沪深300",
+                "first": str(index.date.min().date()),
+                "last": str(index.date.max().date()),
+                "rows": len(index),
+            }
+        },
+        "missing": {
+            c: "a Beijing Stock Exchange listing; the shared dump has no Beijing bars"
+            if c.startswith(("4", "8", "92"))
+            else "not in the shared dump"
+            for c in missing
+        },
         "inputs": {p.name: sha256(p) for p in (bars_path, index_path, list_path)},
     }
     (OUT / "provenance.json").write_text(json.dumps(prov, ensure_ascii=False, indent=1) + "\n")
-    print(f"snapshot: {len(present)} stocks, {len(bars)} bars, as of {prov['as_of']}; "
-          f"missing {missing}; CSI 300 {len(index)} sessions")
+    print(
+        f"snapshot: {len(present)} stocks, {len(bars)} bars, as of {prov['as_of']}; "
+        f"missing {missing}; CSI 300 {len(index)} sessions"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""thematic: how did a sell-side report's basket do against the CSI 300 after it came out?"""
+"""thematic: how did a sell-side report's basket do against the CSI 300 after it came out."""
 
 from thematic.baskets import Basket, Constituent, Report, load_basket, load_baskets, parse_basket
 from thematic.constants import DEFAULT_HORIZONS, RESULT_COLUMNS, TRADING_DAYS_PER_YEAR

@@ -149,7 +149,7 @@ def _encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> _Encod
         raise DataError(f"events table: event {bad!r} has more than one published date")
 
     codes = events["code"].astype(str).to_numpy()
-    col = panel.codes.get_indexer(codes).astype(np.intp)
+    col = panel.codes.get_indexer(pd.Index(codes)).astype(np.intp)
     if "weight" in events.columns:
         weight = events["weight"].to_numpy(dtype="float64")
         nan = np.isnan(weight)
@@ -247,8 +247,10 @@ def evaluate_events(
     ...     np.array([99.5, 102.0, 105.0]))
     >>> ev = pd.DataFrame({"event_id": ["x"], "published": ["2024-03-22"], "code": ["300308"]})
     >>> row = evaluate_events(p, ev, horizons=[1]).table.iloc[0]
-    >>> row.entry_date.date(), row.exit_date.date(), round(row.basket_return, 12), row.hit_rate
-    (datetime.date(2024, 3, 25), datetime.date(2024, 3, 26), 0.1, 1.0)
+    >>> str(row.entry_date.date()), str(row.exit_date.date())
+    ('2024-03-25', '2024-03-26')
+    >>> round(float(row.basket_return), 12), round(float(row.benchmark_return), 12)
+    (0.1, 0.05)
     """
     rule = _check_entry(entry)
     hs = parse_horizons(list(horizons))
@@ -306,7 +308,7 @@ def evaluate_events(
             "basket": np.repeat(enc.ids.to_numpy(), n_h),
             "published": np.repeat(enc.published, n_h),
             "entry_rule": pd.Categorical.from_codes(
-                np.zeros(n_events * n_h, dtype=np.int8), categories=[rule]
+                np.zeros(n_events * n_h, dtype=np.int8), categories=pd.Index([rule])
             ),
             "entry_date": np.repeat(dates_nat[enc.entry], n_h),
             "horizon": horizon_col,
@@ -318,7 +320,7 @@ def evaluate_events(
             "excess_return": excess.ravel(),
             "relative_return": relative.ravel(),
             "hit_rate": hit.ravel(),
-            "note": pd.Categorical.from_codes(note_code.ravel(), categories=notes),
+            "note": pd.Categorical.from_codes(note_code.ravel(), categories=pd.Index(notes)),
         },
         columns=list(RESULT_COLUMNS),
     )
@@ -335,7 +337,9 @@ def _missing(panel: PricePanel, enc: _Encoded) -> pd.DataFrame:
             "basket": enc.ids.to_numpy()[enc.event[rows]],
             "code": enc.codes[rows],
             "entry_date": dates_nat[np.minimum(enc.entry[enc.event[rows]], t)],
-            "reason": pd.Categorical.from_codes(reason, categories=[_REASON_NO_DATA, _REASON_NO_BAR]),
+            "reason": pd.Categorical.from_codes(
+                reason, categories=pd.Index([_REASON_NO_DATA, _REASON_NO_BAR])
+            ),
         },
         columns=list(MISSING_COLUMNS),
     )

@@ -68,6 +68,7 @@ class UnknownCodeError(DataError):
 
     def __init__(self, code: str, detail: str) -> None:
         self.code = code
+        self.detail = detail
         super().__init__(f"{code}: {detail}")
 
 

@@ -74,7 +74,7 @@ class PricePanel:
 
     def column(self, code: str) -> int:
         """Column of ``code``, or -1 when the panel has no data for it."""
-        return int(self.codes.get_indexer([code])[0])
+        return int(self.codes.get_indexer(pd.Index([code]))[0])
 
 
 def build_panel(

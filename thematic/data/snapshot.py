@@ -52,7 +52,7 @@ class SnapshotProvider:
     def _stocks(self) -> dict[str, pd.DataFrame]:
         long = pd.read_parquet(self.directory / "stocks.parquet")
         long = long.set_index("date")
-        long.index = long.index.as_unit("ns")
+        long.index = pd.DatetimeIndex(long.index).as_unit("ns")
         return {
             str(code): df.loc[:, list(BAR_COLUMNS)] for code, df in long.groupby("code", sort=True)
         }
@@ -63,7 +63,7 @@ class SnapshotProvider:
             have = sorted(self.provenance["indices"])
             raise UnknownCodeError(code, f"index not in the bundled snapshot (it has {have})")
         df = pd.read_parquet(path).set_index("date")
-        df.index = df.index.as_unit("ns")
+        df.index = pd.DatetimeIndex(df.index).as_unit("ns")
         return df.loc[:, list(BAR_COLUMNS)].astype("float64")
 
     @property
@@ -79,7 +79,7 @@ class SnapshotProvider:
             df = self._stocks[code]
         except KeyError:
             why = self.provenance["missing"].get(code, "not among the shipped baskets' stocks")
-            raise UnknownCodeError(code, f"no bars in the bundled snapshot ({why})") from None
+            raise UnknownCodeError(code, f"no bars in the bundled snapshot: {why}") from None
         return _window(df, start, end)
 
     def fetch_index_daily(

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from thematic.data.base import validate_bars
+from thematic.data.panel import PricePanel, build_panel, ffill_rows
+from thematic.data.snapshot import SnapshotProvider
+from thematic.errors import DataError, UnknownCodeError, ValidationError
+
+IDX = pd.DatetimeIndex(["2024-03-25", "2024-03-26", "2024-03-27"], name="date")
+
+
+def bars(**over: list[float]) -> pd.DataFrame:
+    d = {"open": [10.0, 10.5, 11.0], "high": [10.6, 10.9, 11.2], "low": [9.8, 10.1, 10.7],
+         "close": [10.4, 10.8, 11.1], "volume": [100.0, 200.0, 150.0]}  # fmt: skip
+    d.update(over)
+    return pd.DataFrame(d, index=IDX)
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (bars().drop(columns="close"), r"missing column\(s\) \['close'\]"),
+        (bars().iloc[:0], "no rows"),
+        (bars(close=[10.4, -1.0, 11.1], low=[9.8, -1.0, 10.7]),
+         r"non-positive or missing prices in 1 row\(s\): 2024-03-26"),
+        (bars(high=[10.6, 10.6, 11.2]), r"high below max\(open, close\) in 1 row\(s\): 2024-03-26"),
+        (bars(low=[9.8, 10.1, 11.05]), r"low above min\(open, close\) in 1 row\(s\): 2024-03-27"),
+        (bars(volume=[1.0, -5.0, 1.0]), r"negative or missing volume in 1 row\(s\): 2024-03-26"),
+        (bars().iloc[[0, 2, 1]], "dates are not increasing"),
+        (pd.concat([bars(), bars().iloc[[2]]]), "duplicate dates"),
+    ],
+)  # fmt: skip
+def test_validate_bars_names_source_code_and_rows(frame: pd.DataFrame, message: str) -> None:
+    with pytest.raises(ValidationError, match=rf"^eastmoney 300308: {message}"):
+        validate_bars(frame, "eastmoney", "300308")
+
+
+def test_ffill_rows_keeps_leading_nans() -> None:
+    a = np.array([[np.nan, 1.0], [2.0, np.nan], [np.nan, np.nan], [4.0, 5.0]])
+    np.testing.assert_array_equal(
+        ffill_rows(a), np.array([[np.nan, 1.0], [2.0, 1.0], [2.0, 1.0], [4.0, 5.0]])
+    )
+
+
+def test_build_panel_cuts_calendar_at_stock_as_of() -> None:
+    bench = bars().reindex(IDX.append(pd.DatetimeIndex(["2024-03-28"])), method="ffill")
+    p = build_panel({"300308": bars()}, bench, "000300")
+    assert p.as_of == pd.Timestamp("2024-03-27")
+    assert p.open.shape == (3, 1)
+
+
+def test_build_panel_off_calendar_policy() -> None:
+    odd = bars()
+    bench = bars().drop(index=pd.Timestamp("2024-03-26"))  # the index did not trade that day
+    with pytest.raises(DataError, match="300308: bars on days the benchmark did not trade"):
+        build_panel({"300308": odd}, bench, "000300", off_calendar="raise")
+    with pytest.warns(UserWarning, match="dropped bars dated off the 000300 calendar"):
+        p = build_panel({"300308": odd}, bench, "000300")
+    assert list(p.dates.strftime("%d")) == ["25", "27"]
+    assert p.close[:, 0].tolist() == [10.4, 11.1]
+
+
+def test_panel_shape_checks() -> None:
+    with pytest.raises(ValueError, match="close has shape"):
+        PricePanel(IDX, pd.Index(["a"]), np.ones((3, 1)), np.ones((2, 1)), "000300",
+                   np.ones(3), np.ones(3))  # fmt: skip
+
+
+def test_snapshot_is_real_and_documented() -> None:
+    snap = SnapshotProvider()
+    prov = snap.provenance
+    assert prov["adjustment"] == "qfq as of 2025-08-22"
+    assert prov["as_of"] == "2025-08-22"
+    assert set(prov["missing"]) == {"872808"}
+    assert len(snap.codes) == 25
+    # Spot values from ../shared/market/ashare_daily_qfq.parquet and csi300_daily.csv.
+    assert snap.fetch_daily("300308").loc["2024-03-25", "open"] == 119.89
+    assert snap.fetch_index_daily("000300").loc["2024-03-25", "close"] == 3525.7634
+    for code in snap.codes:
+        validate_bars(snap.fetch_daily(code), "snapshot", code)
+    with pytest.raises(
+        UnknownCodeError, match="872808: no bars in the bundled snapshot: a Beijing"
+    ):
+        snap.fetch_daily("872808")
+    with pytest.raises(UnknownCodeError, match="000905: index not in the bundled snapshot"):
+        snap.fetch_index_daily("000905")

@@ -1,0 +1,281 @@
+"""The ``thematic`` command line.
+
+Exit codes: 0 success; 1 data problem (missing or malformed prices, some codes failed);
+2 usage or configuration problem (bad option, invalid basket file).  Results go to stdout
+(or ``--output``); messages, warnings and errors go to stderr, so that ``--format csv|json``
+output can be piped straight into another program.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
+from thematic.errors import ThematicError
+
+DEFAULT_BASKETS = "baskets"
+
+
+def _color(text: str, code: str, stream: IO[str]) -> str:
+    if stream.isatty() and not os.environ.get("NO_COLOR"):
+        return f"\033[{code}m{text}\033[0m"
+    return text
+
+
+def _say(message: str, kind: str = "") -> None:
+    colors = {"error": "31", "warning": "33", "": "0"}
+    prefix = f"{kind}: " if kind else ""
+    print(_color(prefix + message, colors[kind], sys.stderr), file=sys.stderr)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write_atomic(output, text)
+        _say(f"wrote {output}")
+
+
+def _jsonable(value: Any) -> Any:
+    import pandas as pd
+
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if hasattr(value, "item"):  # numpy scalar
+        return _jsonable(value.item())
+    return value
+
+
+def format_frame(df: Any, fmt: str) -> str:
+    """Render a result table as ``csv``, ``json`` (a list of records) or a terminal table."""
+    if fmt == "csv":
+        text: str = df.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
+        return text
+    if fmt == "json":
+        records = [
+            {k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")
+        ]
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    return _table(df)
+
+
+def _pct(x: float) -> str:
+    return "" if x != x else f"{x * 100:+.2f}%"
+
+
+def _table(df: Any) -> str:
+    import pandas as pd
+
+    shown = pd.DataFrame(
+        {
+            "basket": df["basket"],
+            "published": df["published"].dt.strftime("%Y-%m-%d"),
+            "entry": df["entry_date"].dt.strftime("%Y-%m-%d").fillna("-"),
+            "h": df["horizon"].astype(str),
+            "exit": df["exit_date"].dt.strftime("%Y-%m-%d").fillna("-"),
+            "priced": [
+                f"{n - m}/{n}" for n, m in zip(df["n_constituents"], df["n_missing"], strict=True)
+            ],
+            "basket %": df["basket_return"].map(_pct),
+            "bench %": df["benchmark_return"].map(_pct),
+            "excess %": df["excess_return"].map(_pct),
+            "relative %": df["relative_return"].map(_pct),
+            "hit": df["hit_rate"].map(lambda x: "" if x != x else f"{x:.0%}"),
+            "note": df["note"].astype(str),
+        }
+    )
+    if not shown["note"].str.len().any():
+        shown = shown.drop(columns="note")
+    text: str = shown.to_string(index=False)
+    return text + "\n"
+
+
+def _metadata_lines(meta: dict[str, Any]) -> list[str]:
+    lines = [
+        f"entry rule: {meta['entry_rule']} ({meta['entry_rule_text']}); exit: {meta['exit_rule']}",
+        f"benchmark: {meta['benchmark']}; data: {meta['provider']}, as of {meta['as_of']}",
+    ]
+    prov = meta.get("provenance")
+    if prov:
+        lines.append(f"prices: {prov['adjustment']} ({prov['source']})")
+    return lines
+
+
+def _capture_warnings(fn: Callable[[], Any]) -> Any:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn()
+    for w in caught:
+        _say(str(w.message), "warning")
+    return result
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate baskets and print or write the result table."""
+    from thematic.engine import parse_horizons
+    from thematic.report import evaluate
+
+    horizons = parse_horizons(args.horizons)
+    df = _capture_warnings(
+        lambda: evaluate(args.paths or [DEFAULT_BASKETS], horizons=horizons, entry=args.entry)
+    )
+    meta = df.attrs["metadata"]
+    if args.metadata:
+        _write_atomic(Path(args.metadata), json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
+    if args.format == "table":
+        header = "\n".join(_metadata_lines(meta)) + "\n\n"
+        _emit(header + format_frame(df, "table"), args.output)
+    else:
+        for line in _metadata_lines(meta):
+            _say(line)
+        _emit(format_frame(df, args.format), args.output)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List the baskets with their report and size."""
+    from thematic.baskets import load_baskets
+
+    rows = [
+        f"{b.id:<24} {b.published}  {len(b.constituents):>2}  {b.name}  "
+        f"({b.report.broker}: {b.report.title})"
+        for b in load_baskets(args.paths or [DEFAULT_BASKETS])
+    ]
+    sys.stdout.write("\n".join(rows) + "\n")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Show one basket: report, constituents, weights and data coverage."""
+    from thematic.baskets import load_baskets
+    from thematic.errors import UsageError
+    from thematic.report import default_provider
+
+    baskets = {b.id: b for b in load_baskets(args.paths or [DEFAULT_BASKETS])}
+    if args.id not in baskets:
+        raise UsageError(f"no basket {args.id!r}; known: {', '.join(sorted(baskets))}")
+    b = baskets[args.id]
+    provider = default_provider()
+    prov = getattr(provider, "provenance", {})
+    lines = [
+        f"{b.id}: {b.name}",
+        f"report: {b.report.title}",
+        f"broker: {b.report.broker}; analysts: {', '.join(b.report.analysts) or '-'}; "
+        f"published {b.published}",
+        f"benchmark: {b.benchmark}; data: {provider.name}"
+        + (f" ({prov['adjustment']}, as of {prov['as_of']})" if prov else ""),
+        "",
+        f"{'code':<7} {'name':<10} {'weight':>7}  coverage",
+    ]
+    for c, w in zip(b.constituents, b.weights, strict=True):
+        info = provider.info(c.code)
+        if info.rows:
+            cover = f"{info.first} .. {info.last} ({info.rows} sessions)"
+        else:
+            cover = "no data: " + prov.get("missing", {}).get(c.code, "not in the data")
+        lines.append(f"{c.code:<7} {c.name:<10} {w:>7.2%}  {cover}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _paths_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help=f"basket YAML files or directories of them (default: {DEFAULT_BASKETS}/)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of the ``thematic`` command."""
+    from thematic import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="thematic",
+        description="How did a research report's basket do against the CSI 300 after it came out?",
+    )
+    parser.add_argument("--version", action="version", version=f"thematic {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ev = sub.add_parser("evaluate", help="measure baskets after publication vs the benchmark")
+    _paths_arg(ev)
+    ev.add_argument(
+        "--entry",
+        default=DEFAULT_ENTRY,
+        choices=ENTRY_RULES,
+        help="entry price: open or close of the first session after publication "
+        f"(default {DEFAULT_ENTRY})",
+    )
+    ev.add_argument(
+        "--horizons",
+        default=",".join(map(str, DEFAULT_HORIZONS)),
+        help="sessions held after entry, comma-separated; 'max' = last session with data "
+        "(default %(default)s)",
+    )
+    ev.add_argument(
+        "--format", default="table", choices=("table", "csv", "json"), help="output format"
+    )
+    ev.add_argument("--output", type=Path, help="write the result to FILE instead of stdout")
+    ev.add_argument("--metadata", type=Path, help="write the run's metadata (JSON) to FILE")
+    ev.add_argument(
+        "--offline", action="store_true", help="never touch the network (use cache/snapshot)"
+    )
+    ev.set_defaults(func=cmd_evaluate)
+
+    ls = sub.add_parser("list", help="list baskets")
+    _paths_arg(ls)
+    ls.set_defaults(func=cmd_list)
+
+    sh = sub.add_parser("show", help="show one basket and its data coverage")
+    sh.add_argument("id", help="basket id")
+    sh.add_argument("paths", nargs="*", metavar="PATH", help="where to look (default baskets/)")
+    sh.set_defaults(func=cmd_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ThematicError as exc:
+        _say(str(exc), "error")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("interrupted", "error")
+        return 130
+    except BrokenPipeError:
+        return 0
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
