@@ -58,6 +58,7 @@ _NOTE_AFTER = "no session after publication in the data (last session {last})"
 _NOTE_NONE = "no constituent has a price on the entry day"
 _NOTE_BEYOND = "horizon ends after the last session of the data ({last})"
 _REASON_NO_DATA = "no price data for this code"
+_NS_PER_DAY = 86_400 * 10**9
 _REASON_NO_BAR = "no bar on the entry day (not listed yet or suspended)"
 
 
@@ -80,7 +81,8 @@ class _Encoded:
     entry: np.ndarray  # entry session per event; len(dates) when there is none
     event: np.ndarray  # event number per row
     col: np.ndarray  # panel column per row, -1 when the panel has no such code
-    codes: np.ndarray  # code per row (for reporting)
+    code_of_row: np.ndarray  # index into distinct_codes per row
+    distinct_codes: np.ndarray  # the distinct codes, in order of first appearance
     weight: np.ndarray  # raw weight per row
     p0: np.ndarray  # entry price per row, NaN when absent
     present: np.ndarray  # bool per row: priced on the entry day
@@ -137,19 +139,25 @@ def _encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> _Encod
     event, ids = pd.factorize(events["event_id"], sort=False)
     ids = pd.Index(ids, name="basket")
     n_events = len(ids)
-    published_rows = pd.to_datetime(events["published"]).to_numpy(dtype="datetime64[ns]")
+    column = events["published"]
+    if not pd.api.types.is_datetime64_dtype(column):
+        column = pd.to_datetime(column)
+    published_rows = column.to_numpy(dtype="datetime64[ns]")
     if np.isnat(published_rows).any():
         bad = events["event_id"].to_numpy()[np.isnat(published_rows)][0]
         raise DataError(f"events table: event {bad!r} has no published date")
-    published_rows = published_rows.astype("datetime64[D]").astype("datetime64[ns]")
+    # Keep the calendar date only: a time of day must not move entry to the same session.
+    ns = published_rows.view(np.int64)
+    published_rows = (ns - ns % _NS_PER_DAY).view("datetime64[ns]")
     published = np.empty(n_events, dtype="datetime64[ns]")
     published[event] = published_rows
     if (published[event] != published_rows).any():
         bad = ids[event[published[event] != published_rows][0]]
         raise DataError(f"events table: event {bad!r} has more than one published date")
 
-    codes = events["code"].astype(str).to_numpy()
-    col = panel.codes.get_indexer(pd.Index(codes)).astype(np.intp)
+    # Look up distinct codes only: a million rows name a few thousand codes.
+    code_of_row, distinct = pd.factorize(events["code"].astype(str), sort=False)
+    col = panel.codes.get_indexer(pd.Index(distinct)).astype(np.intp)[code_of_row]
     if "weight" in events.columns:
         weight = events["weight"].to_numpy(dtype="float64")
         nan = np.isnan(weight)
@@ -188,7 +196,8 @@ def _encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> _Encod
         entry=entry_session,
         event=event,
         col=col,
-        codes=codes,
+        code_of_row=code_of_row,
+        distinct_codes=np.asarray(distinct, dtype=object),
         weight=weight,
         p0=p0,
         present=present,
@@ -198,12 +207,41 @@ def _encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> _Encod
     )
 
 
-def _constituent_returns(panel: PricePanel, enc: _Encoded, exit_row: np.ndarray) -> np.ndarray:
-    """Return of each present row from its entry price to the close of ``exit_row``."""
-    r = np.zeros(len(enc.p0))
-    p = enc.present
-    r[p] = panel.close_filled[exit_row[p], enc.col[p]] / enc.p0[p] - 1.0
-    return r
+def _gather_returns(
+    panel: PricePanel, enc: _Encoded, rows: np.ndarray, exit_session: np.ndarray
+) -> np.ndarray:
+    """Return the returns of ``rows`` from their entry price to the closes at ``exit_session``.
+
+    ``exit_session`` has one row per element of ``rows`` (any number of columns); the result
+    has its shape.  One flat gather from the code-major close array.
+    """
+    t = len(panel.dates)
+    flat = panel.close_filled_by_code.reshape(-1)
+    shape = (len(rows),) + (1,) * (exit_session.ndim - 1)
+    index = enc.col[rows].reshape(shape) * t + exit_session
+    result: np.ndarray = flat[index] / enc.p0[rows].reshape(shape) - 1.0
+    return result
+
+
+def _sum_by_event(
+    values: np.ndarray, event: np.ndarray, n_events: int, n_groups: int
+) -> np.ndarray:
+    """Sum the rows of ``values`` (rows x horizons) per event: ``(n_events, horizons)``.
+
+    ``n_groups`` is the number of distinct events in ``event``.  Rows grouped by event (the
+    usual layout of an events file) are summed with ``np.add.reduceat`` over contiguous
+    blocks; otherwise with one ``bincount`` per horizon.
+    """
+    out = np.zeros((n_events, values.shape[1]))
+    if len(event) == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, event[1:] != event[:-1]])
+    if len(starts) == n_groups:  # each event's rows are contiguous
+        out[event[starts]] = np.add.reduceat(values, starts, axis=0, dtype=np.float64)
+        return out
+    for k in range(values.shape[1]):  # a handful of horizons, never one per event
+        out[:, k] = np.bincount(event, weights=values[:, k], minlength=n_events)
+    return out
 
 
 def _benchmark_entry(panel: PricePanel, entry: EntryRule) -> np.ndarray:
@@ -256,35 +294,35 @@ def evaluate_events(
     hs = parse_horizons(list(horizons))
     enc = _encode(panel, events, rule)
     t = len(panel.dates)
-    n_events = len(enc.ids)
-    bench_p0 = _benchmark_entry(panel, rule)
+    n_events, n_h = len(enc.ids), len(hs)
     has_entry = enc.entry < t
     e_safe = np.minimum(enc.entry, t - 1)
-    w_eff = enc.weight * enc.present
-    w_sum = np.bincount(enc.event, weights=w_eff, minlength=n_events)
 
-    shape = (n_events, len(hs))
-    exit_s = np.full(shape, t, dtype=np.int64)
-    basket = np.full(shape, np.nan)
-    bench = np.full(shape, np.nan)
-    hit = np.full(shape, np.nan)
-    for k, h in enumerate(hs):  # a handful of horizons; every event is handled at once
-        x = np.full(n_events, t - 1) if h == MAX_HORIZON else enc.entry + int(h)
-        ok = has_entry & (x < t) & (enc.n_present > 0)
-        x_safe = np.where(ok, x, e_safe)
-        r = _constituent_returns(panel, enc, x_safe[enc.event])
-        b = panel.benchmark_close[x_safe] / bench_p0[e_safe] - 1.0
-        beats = enc.present & (r > b[enc.event])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            basket[:, k] = np.where(
-                ok, np.bincount(enc.event, weights=w_eff * r, minlength=n_events) / w_sum, np.nan
-            )
-            hit[:, k] = np.where(
-                ok, np.bincount(enc.event, weights=beats, minlength=n_events) / enc.n_present,
-                np.nan,
-            )  # fmt: skip
-        bench[:, k] = np.where(ok, b, np.nan)
-        exit_s[:, k] = np.where(has_entry & (x < t), x, t)
+    # Exit session of every (event, horizon); t marks "after the data".
+    steps = np.array([0 if h == MAX_HORIZON else int(h) for h in hs], dtype=np.int64)
+    is_max = np.array([h == MAX_HORIZON for h in hs])
+    x = np.where(is_max, t - 1, enc.entry[:, None] + steps)
+    in_data = has_entry[:, None] & (x < t)
+    exit_s = np.where(in_data, x, t)
+    ok = in_data & (enc.n_present > 0)[:, None]
+    x_safe = np.where(ok, x, e_safe[:, None])
+
+    bench_p0 = _benchmark_entry(panel, rule)[e_safe]
+    bench = panel.benchmark_close[x_safe] / bench_p0[:, None] - 1.0
+
+    # Every priced constituent at every horizon in one gather, then sums per (event, horizon).
+    rows = np.flatnonzero(enc.present)
+    ev = enc.event[rows]
+    r = _gather_returns(panel, enc, rows, x_safe[ev])
+    w = enc.weight[rows]
+    w_sum = np.bincount(ev, weights=w, minlength=n_events)
+    n_groups = int(np.count_nonzero(enc.n_present))
+    weighted = _sum_by_event(w[:, None] * r, ev, n_events, n_groups)
+    beats = _sum_by_event(r > bench[ev], ev, n_events, n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        basket = np.where(ok, weighted / w_sum[:, None], np.nan)
+        hit = np.where(ok, beats / enc.n_present[:, None], np.nan)
+    bench = np.where(ok, bench, np.nan)
 
     dates = panel.dates.to_numpy(dtype="datetime64[ns]")
     dates_nat = np.append(dates, np.datetime64("NaT", "ns"))
@@ -292,20 +330,21 @@ def evaluate_events(
     last = f"{panel.dates[-1]:%Y-%m-%d}"
     notes = [_NOTE_OK, _NOTE_BEFORE.format(first=first), _NOTE_AFTER.format(last=last),
              _NOTE_NONE, _NOTE_BEYOND.format(last=last)]  # fmt: skip
-    note_code = np.zeros(shape, dtype=np.int8)
+    note_code = np.zeros((n_events, n_h), dtype=np.int8)
     note_code[exit_s >= t] = 4
     note_code[(enc.n_present == 0)[:, None] & (note_code == 0)] = 3
     note_code[~has_entry, :] = 2
     note_code[enc.before, :] = 1
 
-    n_h = len(hs)
     horizon_col = np.tile(np.array(hs, dtype=object if MAX_HORIZON in hs else np.int64), n_events)
     excess = basket - bench
     with np.errstate(invalid="ignore"):
         relative = (1.0 + basket) / (1.0 + bench) - 1.0
     table = pd.DataFrame(
         {
-            "basket": np.repeat(enc.ids.to_numpy(), n_h),
+            "basket": pd.Categorical.from_codes(
+                np.repeat(np.arange(n_events), n_h), enc.ids, validate=False
+            ),
             "published": np.repeat(enc.published, n_h),
             "entry_rule": pd.Categorical.from_codes(
                 np.zeros(n_events * n_h, dtype=np.int8), categories=pd.Index([rule])
@@ -332,14 +371,13 @@ def _missing(panel: PricePanel, enc: _Encoded) -> pd.DataFrame:
     t = len(panel.dates)
     dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
     reason = np.where(enc.col[rows] < 0, 0, 1).astype(np.int8)
+    categories = pd.Index([_REASON_NO_DATA, _REASON_NO_BAR])
     return pd.DataFrame(
         {
-            "basket": enc.ids.to_numpy()[enc.event[rows]],
-            "code": enc.codes[rows],
+            "basket": pd.Categorical.from_codes(enc.event[rows], enc.ids),
+            "code": pd.Categorical.from_codes(enc.code_of_row[rows], pd.Index(enc.distinct_codes)),
             "entry_date": dates_nat[np.minimum(enc.entry[enc.event[rows]], t)],
-            "reason": pd.Categorical.from_codes(
-                reason, categories=pd.Index([_REASON_NO_DATA, _REASON_NO_BAR])
-            ),
+            "reason": pd.Categorical.from_codes(reason, categories=categories),
         },
         columns=list(MISSING_COLUMNS),
     )
@@ -378,7 +416,7 @@ def cumulative_curves(
     work_out = np.repeat(starts[enc.event[rows]], row_len) + (
         np.arange(row_len.sum()) - np.repeat(np.cumsum(row_len) - row_len, row_len)
     )
-    r = panel.close_filled[day[work_out], enc.col[work_row]] / enc.p0[work_row] - 1.0
+    r = _gather_returns(panel, enc, work_row, day[work_out])
     w = enc.weight[work_row]
     n_out = len(out_event)
     w_sum = np.bincount(work_out, weights=w, minlength=n_out)
