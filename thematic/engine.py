@@ -139,10 +139,10 @@ def _encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> _Encod
     event, ids = pd.factorize(events["event_id"], sort=False)
     ids = pd.Index(ids, name="basket")
     n_events = len(ids)
-    column = events["published"]
-    if not pd.api.types.is_datetime64_dtype(column):
-        column = pd.to_datetime(column)
-    published_rows = column.to_numpy(dtype="datetime64[ns]")
+    pub: pd.Series = events["published"]
+    if not pd.api.types.is_datetime64_dtype(pub):
+        pub = pd.Series(pd.to_datetime(pub))
+    published_rows = pub.to_numpy(dtype="datetime64[ns]")
     if np.isnat(published_rows).any():
         bad = events["event_id"].to_numpy()[np.isnat(published_rows)][0]
         raise DataError(f"events table: event {bad!r} has no published date")
