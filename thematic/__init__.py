@@ -2,6 +2,7 @@
 
 from thematic.baskets import Basket, Constituent, Report, load_basket, load_baskets, parse_basket
 from thematic.constants import DEFAULT_HORIZONS, RESULT_COLUMNS, TRADING_DAYS_PER_YEAR
+from thematic.data.universe import load_market_panel
 from thematic.engine import Evaluation, cumulative_curves, evaluate_events
 from thematic.errors import (
     BasketError,
@@ -10,7 +11,8 @@ from thematic.errors import (
     ThematicError,
     UsageError,
 )
-from thematic.report import curves, evaluate, events_from_baskets
+from thematic.events import load_events
+from thematic.report import curves, evaluate, evaluate_calls, events_from_baskets
 
 __version__ = "0.1.0"
 
@@ -30,9 +32,12 @@ __all__ = [
     "cumulative_curves",
     "curves",
     "evaluate",
+    "evaluate_calls",
     "evaluate_events",
     "events_from_baskets",
     "load_basket",
     "load_baskets",
+    "load_events",
+    "load_market_panel",
     "parse_basket",
 ]

@@ -158,6 +158,46 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate_events(args: argparse.Namespace) -> int:
+    """Evaluate a table of calls and write the result table."""
+    import time
+
+    from thematic.engine import parse_horizons
+    from thematic.report import evaluate_calls
+
+    horizons = parse_horizons(args.horizons)
+    start = time.perf_counter()
+    df = evaluate_calls(args.events, horizons=horizons, entry=args.entry, market=args.market)
+    meta = df.attrs["metadata"]
+    _say(
+        f"{meta['n_events']:,} events x {len(horizons)} horizons in "
+        f"{time.perf_counter() - start:.2f} s; data: {meta['provider']}, as of {meta['as_of']}; "
+        f"entry rule {meta['entry_rule']}; {meta['n_missing_constituents']:,} constituents "
+        "without a price on their entry day were excluded"
+    )
+    fmt = args.format
+    if fmt is None:
+        is_parquet = args.output is not None and args.output.suffix.lower() in (".parquet", ".pq")
+        fmt = "parquet" if is_parquet else "csv"
+    if fmt == "parquet":
+        if args.output is None:
+            from thematic.errors import UsageError
+
+            raise UsageError("--format parquet needs --output FILE")
+        out = df.assign(basket=df["basket"].astype(str), note=df["note"].astype(str))
+        out = out.assign(
+            entry_rule=out["entry_rule"].astype(str), horizon=out["horizon"].astype(str)
+        )
+        out.attrs = {"metadata": meta}  # stored in the Parquet schema metadata
+        tmp = args.output.with_name(f".{args.output.name}.tmp")
+        out.to_parquet(tmp, index=False)
+        tmp.replace(args.output)
+        _say(f"wrote {args.output}")
+    else:
+        _emit(format_frame(df, fmt), args.output)
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     """List the baskets with their report and size."""
     from thematic.baskets import load_baskets
@@ -248,6 +288,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="never touch the network (use cache/snapshot)"
     )
     ev.set_defaults(func=cmd_evaluate)
+
+    ee = sub.add_parser(
+        "evaluate-events", help="evaluate a table of calls (event_id, published, code[, weight])"
+    )
+    ee.add_argument("events", type=Path, help="CSV or Parquet file of calls")
+    ee.add_argument("--market", type=Path, help="a full market dump directory (../shared/market)")
+    ee.add_argument("--entry", default=DEFAULT_ENTRY, choices=ENTRY_RULES)
+    ee.add_argument("--horizons", default=",".join(map(str, DEFAULT_HORIZONS)))
+    ee.add_argument(
+        "--format", choices=("csv", "json", "parquet"), help="default: by --output suffix, else csv"
+    )
+    ee.add_argument("--output", type=Path, help="write to FILE (.csv, .json or .parquet)")
+    ee.set_defaults(func=cmd_evaluate_events)
 
     ls = sub.add_parser("list", help="list baskets")
     _paths_arg(ls)

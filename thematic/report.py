@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from thematic.baskets import Basket, load_baskets
-from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, RESULT_COLUMNS
+from thematic.constants import CSI300, DEFAULT_ENTRY, DEFAULT_HORIZONS, RESULT_COLUMNS
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel, build_panel
 from thematic.engine import (
@@ -200,3 +200,59 @@ def curves(
         panel, _ = load_panel(events["code"], benchmark, provider)
         frames.append(cumulative_curves(panel, events, rule))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def evaluate_calls(
+    events: pd.DataFrame | str | Path,
+    horizons: str | Sequence[Horizon] = DEFAULT_HORIZONS,
+    entry: str = DEFAULT_ENTRY,
+    market: str | Path | None = None,
+    provider: Provider | None = None,
+) -> pd.DataFrame:
+    """Evaluate a table of report calls (``event_id, published, code[, weight]``).
+
+    Parameters
+    ----------
+    events
+        The calls, or a CSV/Parquet file of them (see :func:`thematic.events.load_events`).
+    horizons, entry
+        As for :func:`evaluate`.
+    market
+        A directory in the shared market-dump layout: the whole universe is loaded as one
+        dense panel (cached under the cache directory for fast reloads).  Without it, the
+        prices of the codes named come from ``provider`` (the bundled snapshot by default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same columns and rules as :func:`evaluate`, one row per (event, horizon);
+        ``attrs["missing"]`` is a DataFrame of the constituents left out.
+    """
+    from thematic.events import load_events
+
+    rule = _check_entry(entry)
+    hs = parse_horizons(horizons)
+    table = events if isinstance(events, pd.DataFrame) else load_events(events)
+    if market is not None:
+        from thematic.data.universe import load_market_panel
+
+        panel = load_market_panel(market)
+        meta_provider = f"market dump {market}"
+    else:
+        provider = provider or default_provider()
+        panel, _ = load_panel(table["code"], CSI300, provider)
+        meta_provider = provider.name
+    result = evaluate_events(panel, table, hs, rule)
+    out = result.table
+    out.attrs["metadata"] = {
+        "entry_rule": rule,
+        "entry_rule_text": ENTRY_RULE_TEXT[rule],
+        "horizons": list(hs),
+        "benchmark": panel.benchmark_code,
+        "as_of": f"{panel.as_of:%Y-%m-%d}",
+        "provider": meta_provider,
+        "n_events": int(out["basket"].nunique()),
+        "n_missing_constituents": len(result.missing),
+    }
+    out.attrs["missing"] = result.missing
+    return out
