@@ -43,6 +43,16 @@ def _china_today() -> dt.date:
     return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
 
+TODO_MARK = "TODO"
+
+
+def _reject_todo(value: Any) -> Any:
+    items = value if isinstance(value, list) else [value]
+    if any(isinstance(v, str) and v.strip().upper().startswith(TODO_MARK) for v in items):
+        raise ValueError("is a TODO left by `thematic draft`: fill it in")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -89,9 +99,15 @@ class Report(_Strict):
     analysts: list[str] = Field(default_factory=list)
     published: dt.date
 
+    @field_validator("title", "broker", "analysts", mode="before")
+    @classmethod
+    def _no_todo(cls, value: Any) -> Any:
+        return _reject_todo(value)
+
     @field_validator("published", mode="before")
     @classmethod
     def _date_not_datetime(cls, value: Any) -> Any:
+        _reject_todo(value)
         if isinstance(value, dt.datetime):
             return value.date()
         return value
@@ -112,6 +128,11 @@ class Basket(_Strict):
     report: Report
     benchmark: str = CSI300
     constituents: list[Constituent] = Field(min_length=1)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_no_todo(cls, value: Any) -> Any:
+        return _reject_todo(value)
 
     @field_validator("id")
     @classmethod

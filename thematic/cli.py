@@ -198,6 +198,30 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_draft(args: argparse.Namespace) -> int:
+    """Draft basket YAML files from a report's text."""
+    from thematic.draft import write_drafts
+
+    draft, files = write_drafts(args.report, args.output_dir, force=args.force)
+    _say(f"{args.report}: published {draft.published or 'TODO'}; broker {draft.broker or 'TODO'}; "
+         f"analysts {', '.join(draft.analysts) or 'TODO'}")  # fmt: skip
+    _say(f"title: {draft.title or 'TODO'}")
+    for theme, path in zip(draft.themes, files, strict=True):
+        names = "、".join(f"{s.name}({s.code})" for s in theme.stocks)
+        _say(f"  {path}: {theme.name}: {names}")
+    needs = [f"fill in {field} (left as TODO)" for field in draft.todo]
+    needs += [f"unknown name, not added: {name}" for name in draft.unknown]
+    needs += [f"ambiguous name, not added: {n} could be {', '.join(c)}"
+              for n, c in draft.ambiguous.items()]  # fmt: skip
+    needs += [f"check: {m}" for m in draft.mismatched]
+    for line in needs:
+        _say(line, "warning")
+    _say(f"wrote {len(files)} draft basket(s); " + (
+        f"{len(needs)} item(s) need a human" if needs else "review them before use"
+    ))  # fmt: skip
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     """List the baskets with their report and size."""
     from thematic.baskets import load_baskets
@@ -301,6 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ee.add_argument("--output", type=Path, help="write to FILE (.csv, .json or .parquet)")
     ee.set_defaults(func=cmd_evaluate_events)
+
+    dr = sub.add_parser("draft", help="draft basket YAML from a research report's text")
+    dr.add_argument("report", type=Path, help="the report as plain text (UTF-8)")
+    dr.add_argument("--output-dir", type=Path, default=Path("drafts"), help="default: drafts/")
+    dr.add_argument("--force", action="store_true", help="overwrite existing files")
+    dr.set_defaults(func=cmd_draft)
 
     ls = sub.add_parser("list", help="list baskets")
     _paths_arg(ls)
