@@ -87,8 +87,10 @@ def test_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and len(out.splitlines()) == 7 and "光通信" in out
     code, out, _ = run(capsys, "show", "compute_infrastructure")
     assert code == 0
-    assert "872808  曙光数创" in out and "no data: a Beijing Stock Exchange listing" in out
-    assert "601138  工业富联" in out and "2019-01-02 .. 2025-08-22 (1612 sessions)" in out
+    assert (
+        "872808  曙光数创" in out and "no data: no bars in the bundled snapshot: a Beijing" in out
+    )
+    assert "601138  工业富联" in out and "2019-01-02 .. 2025-08-22 (1612 sessions; snapshot" in out
     code, _, err = run(capsys, "show", "nope")
     assert code == 2 and "no basket 'nope'" in err
 

@@ -238,7 +238,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     """Show one basket: report, constituents, weights and data coverage."""
     from thematic.baskets import load_baskets
-    from thematic.errors import UsageError
+    from thematic.errors import UnknownCodeError, UsageError
     from thematic.report import default_provider
 
     baskets = {b.id: b for b in load_baskets(args.paths or [DEFAULT_BASKETS])}
@@ -246,26 +246,38 @@ def cmd_show(args: argparse.Namespace) -> int:
         raise UsageError(f"no basket {args.id!r}; known: {', '.join(sorted(baskets))}")
     b = baskets[args.id]
     provider = default_provider()
-    prov = getattr(provider, "provenance", {})
+    rows = []
+    for c, w in zip(b.constituents, b.weights, strict=True):
+        try:
+            provider.fetch_daily(c.code)
+        except UnknownCodeError as exc:
+            rows.append(f"{c.code:<7} {_pad(c.name, 10)} {w:>7.2%}  no data: {exc.detail}")
+            continue
+        info = provider.info(c.code)
+        rows.append(
+            f"{c.code:<7} {_pad(c.name, 10)} {w:>7.2%}  {info.first} .. {info.last} "
+            f"({info.rows} sessions; {info.source}, {info.adjustment})"
+        )
     lines = [
         f"{b.id}: {b.name}",
         f"report: {b.report.title}",
         f"broker: {b.report.broker}; analysts: {', '.join(b.report.analysts) or '-'}; "
         f"published {b.published}",
-        f"benchmark: {b.benchmark}; data: {provider.name}"
-        + (f" ({prov['adjustment']}, as of {prov['as_of']})" if prov else ""),
+        f"benchmark: {b.benchmark}",
         "",
-        f"{'code':<7} {'name':<10} {'weight':>7}  coverage",
+        f"{'code':<7} {_pad('name', 10)} {'weight':>7}  coverage",
+        *rows,
     ]
-    for c, w in zip(b.constituents, b.weights, strict=True):
-        info = provider.info(c.code)
-        if info.rows:
-            cover = f"{info.first} .. {info.last} ({info.rows} sessions)"
-        else:
-            cover = "no data: " + prov.get("missing", {}).get(c.code, "not in the data")
-        lines.append(f"{c.code:<7} {c.name:<10} {w:>7.2%}  {cover}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align ``text`` in ``width`` terminal columns (CJK characters take two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
 
 
 def _paths_arg(p: argparse.ArgumentParser) -> None:

@@ -64,10 +64,15 @@ def events_from_baskets(baskets: Sequence[Basket]) -> pd.DataFrame:
 
 
 def default_provider() -> Provider:
-    """Return the provider used when none is given: the bundled snapshot."""
+    """Return the provider used when none is given: the cache, then the bundled snapshot.
+
+    Codes the cache (``data_cache/`` or ``$THEMATIC_CACHE_DIR``, filled by
+    ``thematic refresh``) does not hold come from the snapshot; nothing touches the network.
+    """
+    from thematic.data.cache import CacheProvider
     from thematic.data.snapshot import SnapshotProvider
 
-    return SnapshotProvider()
+    return CacheProvider(fallback=SnapshotProvider())
 
 
 def load_panel(
@@ -86,7 +91,12 @@ def load_panel(
             unavailable[code] = exc.detail
     bench = provider.fetch_index_daily(benchmark)
     sources = {c: provider.info(c) for c in [*bars, benchmark]}
-    return build_panel(bars, bench, benchmark, sources=sources), unavailable
+    # Stop where the least recent stock series ends its coverage: a series from an older
+    # source must not be valued at a stale close while the others move on.
+    covered = [d for c, i in sources.items() if c in bars and (d := i.as_of or i.last)]
+    as_of = pd.Timestamp(min(covered)) if covered else None
+    panel = build_panel(bars, bench, benchmark, sources=sources, as_of=as_of)
+    return panel, unavailable
 
 
 def _metadata(
@@ -103,7 +113,11 @@ def _metadata(
         "provider": provider.name,
         "series": {code: info.to_dict() for code, info in panel.sources.items()},
     }
-    provenance = getattr(provider, "provenance", None)
+    kinds = sorted({info.source for info in panel.sources.values()})
+    meta["sources"] = kinds
+    provenance = getattr(provider, "provenance", None) or getattr(
+        getattr(provider, "fallback", None), "provenance", None
+    )
     if isinstance(provenance, dict):
         meta["provenance"] = {k: provenance[k] for k in ("source", "note", "adjustment", "as_of")}
     return meta

@@ -28,6 +28,8 @@ class SeriesInfo:
     first: str | None
     last: str | None
     rows: int
+    as_of: str | None = None
+    """Date through which the source was asked (a stock may have no bar that day)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""
@@ -124,3 +126,12 @@ def validate_bars(df: pd.DataFrame, source: str, code: str) -> pd.DataFrame:
     if bad.any():
         raise ValidationError(source, code, f"negative or missing volume in {_rows(out, bad)}")
     return out
+
+
+def window_bars(bars: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    """Rows of ``bars`` dated from ``start`` to ``end`` inclusive (None = unbounded)."""
+    if start is not None:
+        bars = bars.loc[bars.index >= pd.Timestamp(start)]
+    if end is not None:
+        bars = bars.loc[bars.index <= pd.Timestamp(end)]
+    return bars

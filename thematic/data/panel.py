@@ -93,6 +93,7 @@ def build_panel(
     benchmark_code: str,
     sources: Mapping[str, SeriesInfo] | None = None,
     off_calendar: OffCalendar = "drop",
+    as_of: pd.Timestamp | None = None,
 ) -> PricePanel:
     """Align per-code bar frames on the benchmark's calendar.
 
@@ -109,6 +110,9 @@ def build_panel(
     off_calendar
         What to do with stock bars dated on a day the benchmark did not trade: ``"drop"``
         them with a warning, or ``"raise"``.
+    as_of
+        Last date every stock series is known to cover (the earliest as-of date of their
+        sources); default: the last bar of any stock.
 
     Notes
     -----
@@ -117,7 +121,9 @@ def build_panel(
     a stale close.
     """
     cal = pd.DatetimeIndex(benchmark.index).as_unit("ns")
-    if bars:
+    if as_of is not None:
+        cal = cal[cal <= as_of]
+    elif bars:
         stock_end = max(pd.Timestamp(df.index.max()) for df in bars.values() if len(df))
         cal = cal[cal <= stock_end]
     if len(cal) == 0:

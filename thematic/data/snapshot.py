@@ -10,18 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from thematic.data.base import BAR_COLUMNS, SeriesInfo
+from thematic.data.base import BAR_COLUMNS, SeriesInfo, window_bars
 from thematic.errors import UnknownCodeError
 
 SNAPSHOT_DIR = Path(__file__).with_name("snapshot")
-
-
-def _window(df: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
-    if start is not None:
-        df = df.loc[df.index >= pd.Timestamp(start)]
-    if end is not None:
-        df = df.loc[df.index <= pd.Timestamp(end)]
-    return df
 
 
 class SnapshotProvider:
@@ -80,13 +72,13 @@ class SnapshotProvider:
         except KeyError:
             why = self.provenance["missing"].get(code, "not among the shipped baskets' stocks")
             raise UnknownCodeError(code, f"no bars in the bundled snapshot: {why}") from None
-        return _window(df, start, end)
+        return window_bars(df, start, end)
 
     def fetch_index_daily(
         self, code: str, start: dt.date | None = None, end: dt.date | None = None
     ) -> pd.DataFrame:
         """Daily bars of an index from the snapshot."""
-        return _window(self._index(code), start, end)
+        return window_bars(self._index(code), start, end)
 
     def info(self, code: str) -> SeriesInfo:
         """Provenance of one series of the snapshot."""
@@ -97,4 +89,5 @@ class SnapshotProvider:
             s, adj = prov["indices"][code], prov["benchmark_adjustment"]
         else:
             return SeriesInfo(code, "snapshot", "", None, None, 0)
-        return SeriesInfo(code, "snapshot", adj, s["first"], s["last"], s["rows"])
+        as_of = prov["as_of"] if code in prov["stocks"] else s["last"]
+        return SeriesInfo(code, "snapshot", adj, s["first"], s["last"], s["rows"], as_of)

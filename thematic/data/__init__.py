@@ -1,0 +1,1 @@
+"""Market data: the provider interface, providers (snapshot, akshare), cache and panel."""
