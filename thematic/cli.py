@@ -136,16 +136,45 @@ def _capture_warnings(fn: Callable[[], Any]) -> Any:
     return result
 
 
+def _needed_codes(paths: list[str]) -> tuple[list[str], list[str]]:
+    from thematic.baskets import load_baskets
+
+    baskets = load_baskets(paths)
+    stocks = list(dict.fromkeys(c for b in baskets for c in b.codes))
+    return stocks, list(dict.fromkeys(b.benchmark for b in baskets))
+
+
+def _refresh_before_evaluate(paths: list[str]) -> None:
+    """Bring the cache up to date for these baskets; on failure say what is used instead."""
+    from thematic.data.akshare_provider import AkshareProvider
+    from thematic.data.cache import PriceCache
+    from thematic.data.network import HttpPolicy
+    from thematic.data.refresh import refresh
+
+    stocks, indices = _needed_codes(paths)
+    # Quick policy: a user is waiting; a scheduled `thematic refresh` retries harder.
+    provider = AkshareProvider(HttpPolicy(retries=1, backoff=0.5))
+    report = refresh(stocks, indices, provider, PriceCache())
+    if any(r.status == "skipped" for r in report.results):
+        _say("network unavailable: evaluating from the cache, then the bundled snapshot", "warning")
+    elif report.failed:
+        _say(f"{len(report.failed)} series could not be refreshed; using what the cache holds",
+             "warning")  # fmt: skip
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate baskets and print or write the result table."""
     from thematic.engine import parse_horizons
     from thematic.report import evaluate
 
     horizons = parse_horizons(args.horizons)
-    df = _capture_warnings(
-        lambda: evaluate(args.paths or [DEFAULT_BASKETS], horizons=horizons, entry=args.entry)
-    )
+    paths = args.paths or [DEFAULT_BASKETS]
+    if not args.offline:
+        _refresh_before_evaluate(paths)
+    df = _capture_warnings(lambda: evaluate(paths, horizons=horizons, entry=args.entry))
     meta = df.attrs["metadata"]
+    for notice in meta.get("notices", []):
+        _say(notice, "warning")
     if args.metadata:
         _write_atomic(Path(args.metadata), json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
     if args.format == "table":
@@ -220,6 +249,60 @@ def cmd_draft(args: argparse.Namespace) -> int:
         f"{len(needs)} item(s) need a human" if needs else "review them before use"
     ))  # fmt: skip
     return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Refresh the cache for every code and benchmark the baskets need."""
+    from thematic.data.cache import PriceCache
+
+    stocks, indices = _needed_codes(args.paths or [DEFAULT_BASKETS])
+    cache = PriceCache()
+    if args.offline:
+        missing = []
+        for kind, codes in (("index", indices), ("stock", stocks)):
+            for code in codes:
+                if cache.read(code, kind) is None:  # type: ignore[arg-type]
+                    missing.append(code)
+        for message in cache.messages:
+            _say(message, "warning")
+        _say(f"offline check of {cache.root}: {len(stocks) + len(indices) - len(missing)} series "
+             f"readable, {len(missing)} missing" + (f" ({', '.join(missing)})" if missing else ""))  # fmt: skip
+        return 1 if missing else 0
+
+    from thematic.data.akshare_provider import AkshareProvider
+    from thematic.data.refresh import CodeResult, refresh
+
+    provider = AkshareProvider()
+    total = len(stocks) + len(indices)
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc="refresh", unit="series", file=sys.stderr)
+
+    def log(r: CodeResult) -> None:
+        line = f"{r.kind} {r.code}: {r.status}" + (
+            f", +{r.rows_added} rows" if r.rows_added else ""
+        )
+        line += f" ({r.source})" if r.source else ""
+        line += f": {r.message}" if r.message else ""
+        if bar is not None:
+            bar.update(1)
+            if r.status in ("failed", "rebased") or r.message:
+                bar.write(line, file=sys.stderr)
+        else:
+            _say(line, "warning" if r.status in ("failed", "skipped") else "")
+
+    report = refresh(stocks, indices, provider, cache, full=args.full,
+                     workers=provider.caller.policy.max_concurrency, on_result=log)  # fmt: skip
+    if bar is not None:
+        bar.close()
+    for message in report.messages:
+        _say(message)
+    _say(f"refresh: {report.summary()}; cache {cache.root}")
+    for r in report.failed:
+        _say(f"{r.code}: {r.message}", "error")
+    return 1 if report.failed else 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -321,9 +404,19 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--output", type=Path, help="write the result to FILE instead of stdout")
     ev.add_argument("--metadata", type=Path, help="write the run's metadata (JSON) to FILE")
     ev.add_argument(
-        "--offline", action="store_true", help="never touch the network (use cache/snapshot)"
+        "--offline",
+        action="store_true",
+        help="never touch the network: use the cache, then the bundled snapshot",
     )
     ev.set_defaults(func=cmd_evaluate)
+
+    rf = sub.add_parser("refresh", help="fetch new prices into the cache (for cron jobs)")
+    _paths_arg(rf)
+    rf.add_argument("--full", action="store_true", help="ignore the cache: fetch full histories")
+    rf.add_argument(
+        "--offline", action="store_true", help="no network: check the cache, set aside bad files"
+    )
+    rf.set_defaults(func=cmd_refresh)
 
     ee = sub.add_parser(
         "evaluate-events", help="evaluate a table of calls (event_id, published, code[, weight])"

@@ -123,6 +123,19 @@ def _metadata(
     return meta
 
 
+def _notices(meta: dict[str, Any]) -> list[str]:
+    """Say plainly when prices come from the bundled snapshot rather than fresh data."""
+    series = meta.get("series", {})
+    snap = [c for c, info in series.items() if info["source"] == "snapshot"]
+    if not snap or meta.get("provider") == "snapshot":  # nothing else was asked for
+        return []
+    return [
+        f"{len(snap)} of {len(series)} series come from the bundled snapshot (as of "
+        f"{meta.get('provenance', {}).get('as_of', '?')}), not from the cache; results run "
+        f"to {meta['as_of']}. Run `thematic refresh` for current prices."
+    ]
+
+
 def evaluate(
     baskets: BasketsLike = "baskets",
     horizons: str | Sequence[Horizon] = DEFAULT_HORIZONS,
@@ -191,6 +204,7 @@ def evaluate(
     table = table.sort_values("basket", key=lambda s: s.map(order), kind="stable")
     table = table.reset_index(drop=True).loc[:, list(RESULT_COLUMNS)]
     meta["missing"] = missing
+    meta["notices"] = _notices(meta)
     table.attrs["metadata"] = meta
     return table
 

@@ -85,6 +85,15 @@ class PriceCache:
         self.root.mkdir(parents=True, exist_ok=True)
         return FileLock(str(self.root / ".refresh.lock"), timeout=timeout)
 
+    def remove_stale_temp_files(self) -> int:
+        """Delete temp files of writes that never finished (call with the lock held)."""
+        n = 0
+        for kind in ("stock", "index"):
+            for tmp in (self.root / kind).glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+                n += 1
+        return n
+
     def codes(self, kind: Kind) -> list[str]:
         """Codes with a cache file."""
         return sorted(p.stem for p in (self.root / kind).glob("*.parquet"))
@@ -158,6 +167,9 @@ class PriceCache:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise CacheError(path, f"cannot write ({exc}); the previous file is kept") from None
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -194,7 +194,11 @@ def refresh(
             on_result(result)
         return result
 
-    with cache.lock(), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        report.results = list(pool.map(run, jobs))
+    with cache.lock():
+        stale = cache.remove_stale_temp_files()  # left by a refresh that was killed
+        if stale:
+            cache.messages.append(f"removed {stale} temp file(s) of an interrupted refresh")
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            report.results = list(pool.map(run, jobs))
     report.messages = list(cache.messages) + list(getattr(provider, "log", []))
     return report
