@@ -151,9 +151,22 @@ def build_panel(
             f"dropped bars dated off the {benchmark_code} calendar: {dropped}",
             stacklevel=2,
         )
-    b = benchmark.reindex(cal)
+    return assemble_panel(cal, codes, opens, closes, benchmark, benchmark_code, sources)
+
+
+def assemble_panel(
+    calendar: pd.DatetimeIndex,
+    codes: pd.Index,
+    opens: np.ndarray,
+    closes: np.ndarray,
+    benchmark: pd.DataFrame,
+    benchmark_code: str,
+    sources: Mapping[str, SeriesInfo] | None = None,
+) -> PricePanel:
+    """Put aligned stock matrices and the benchmark (reindexed on ``calendar``) together."""
+    b = benchmark.reindex(calendar)
     return PricePanel(
-        dates=cal,
+        dates=calendar,
         codes=codes,
         open=opens,
         close=closes,

@@ -22,7 +22,7 @@ import pandas as pd
 from thematic.constants import CSI300
 from thematic.data.base import SeriesInfo
 from thematic.data.cache import cache_dir
-from thematic.data.panel import PricePanel
+from thematic.data.panel import PricePanel, assemble_panel
 from thematic.errors import CacheError, DataError
 
 STORE_VERSION = 1
@@ -64,16 +64,8 @@ def panel_from_long(bars: pd.DataFrame, benchmark: pd.DataFrame, benchmark_code:
     closes = np.full(shape, np.nan)
     opens[session[keep], code_of_row[keep]] = bars["open"].to_numpy(dtype="float64")[keep]
     closes[session[keep], code_of_row[keep]] = bars["close"].to_numpy(dtype="float64")[keep]
-    b = benchmark.reindex(cal)
-    return PricePanel(
-        dates=cal,
-        codes=pd.Index(codes, dtype="str", name="code"),
-        open=opens,
-        close=closes,
-        benchmark_code=benchmark_code,
-        benchmark_open=b["open"].to_numpy(dtype="float64"),
-        benchmark_close=b["close"].to_numpy(dtype="float64"),
-    )
+    index = pd.Index(codes, dtype="str", name="code")
+    return assemble_panel(cal, index, opens, closes, benchmark, benchmark_code)
 
 
 def save_panel(panel: PricePanel, directory: Path, meta: Mapping[str, object]) -> None:
