@@ -27,6 +27,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No test reaches the internet: real connections fail loudly (HTTP mocked with
+    # `responses` never opens a socket). Loopback stays allowed; live tests opt in.
+    if "network" in request.keywords:
+        return
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and (host.startswith("127.") or host in ("::1", "localhost")):
+            return real_connect(self, address)  # type: ignore[arg-type]
+        raise ConnectionRefusedError(f"network access in a test: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
 def _run_from_repo_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Doctests and CLI tests use the relative path "baskets"; the cache never leaks out.
     monkeypatch.chdir(ROOT)

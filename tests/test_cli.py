@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import responses
 
 from thematic.cli import main
 from thematic.constants import RESULT_COLUMNS
@@ -20,7 +21,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_evaluate_csv_is_clean_and_complete(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "evaluate", "--format", "csv")
+    code, out, err = run(capsys, "evaluate", "--offline", "--format", "csv")
     assert code == 0
     df = pd.read_csv(io.StringIO(out), dtype={"basket": str})
     assert list(df.columns) == list(RESULT_COLUMNS)
@@ -31,7 +32,7 @@ def test_evaluate_csv_is_clean_and_complete(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_evaluate_json_records(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "evaluate", "baskets/idc.yaml", "--format", "json",
+    code, out, _ = run(capsys, "evaluate", "--offline", "baskets/idc.yaml", "--format", "json",
                        "--horizons", "1,500", "--entry", "next_close")  # fmt: skip
     assert code == 0
     rows = json.loads(out)
@@ -42,13 +43,13 @@ def test_evaluate_json_records(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_evaluate_table_and_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "evaluate", "baskets/idc.yaml", "--horizons", "20")
+    code, out, _ = run(capsys, "evaluate", "--offline", "baskets/idc.yaml", "--horizons", "20")
     assert code == 0
     assert "entry rule: next_open" in out and "idc" in out and "%" in out
     target = tmp_path / "out" / "r.csv"
     meta = tmp_path / "meta.json"
-    code, out, _ = run(capsys, "evaluate", "--format", "csv", "--output", str(target),
-                         "--metadata", str(meta))  # fmt: skip
+    code, out, _ = run(capsys, "evaluate", "--offline", "--format", "csv", "--output",
+                       str(target), "--metadata", str(meta))  # fmt: skip
     assert code == 0 and out == ""
     assert len(pd.read_csv(target)) == 42
     m = json.loads(meta.read_text())
@@ -56,14 +57,14 @@ def test_evaluate_table_and_output_file(capsys: pytest.CaptureFixture[str], tmp_
 
 
 def test_evaluate_is_idempotent(capsys: pytest.CaptureFixture[str]) -> None:
-    first = run(capsys, "evaluate", "--format", "json")[1]
-    assert run(capsys, "evaluate", "--format", "json")[1] == first
+    first = run(capsys, "evaluate", "--offline", "--format", "json")[1]
+    assert run(capsys, "evaluate", "--offline", "--format", "json")[1] == first
 
 
 def test_bad_basket_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     bad = tmp_path / "idc.yaml"
     bad.write_text(Path("baskets/idc.yaml").read_text().replace('"300738"', '"30073"'))
-    code, out, err = run(capsys, "evaluate", str(bad))
+    code, out, err = run(capsys, "evaluate", "--offline", str(bad))
     assert code == 2 and out == ""
     assert (
         err.strip() == f"error: {bad}: constituents[0].code '30073' is not a 6-digit A-share code"
@@ -71,7 +72,7 @@ def test_bad_basket_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], tmp_p
 
 
 def test_bad_options_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "evaluate", "--horizons", "5,abc")
+    code, _, err = run(capsys, "evaluate", "--offline", "--horizons", "5,abc")
     assert code == 2
     assert (
         err.strip()
@@ -98,9 +99,30 @@ def test_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
 def test_real_process_prints_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "x.yaml"
     bad.write_text("id: x\nname: [\n")
-    proc = subprocess.run([sys.executable, "-m", "thematic", "evaluate", str(bad)],
+    proc = subprocess.run([sys.executable, "-m", "thematic", "evaluate", "--offline", str(bad)],
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"error: {bad}: invalid YAML at line")
+
+
+@responses.activate
+def test_evaluate_without_network_falls_back_with_one_notice(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    import requests
+
+    from thematic.data import network
+
+    monkeypatch.setattr(network.Caller, "delay", lambda self, attempt: 0.0)
+    responses.get(re.compile(".*"), body=requests.exceptions.ConnectionError("no route to host"))
+    code, out, err = run(
+        capsys, "evaluate", "baskets/idc.yaml", "--horizons", "20", "--format", "csv"
+    )
+    assert code == 0
+    assert "network unavailable: evaluating from the cache, then the bundled snapshot" in err
+    assert "come from the bundled snapshot (as of 2025-08-22)" in err
+    assert pd.read_csv(io.StringIO(out))["basket_return"].round(12).tolist() == [-0.128146453089]
