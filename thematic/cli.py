@@ -32,9 +32,9 @@ def _color(text: str, code: str, stream: IO[str]) -> str:
 
 
 def _say(message: str, kind: str = "") -> None:
-    colors = {"error": "31", "warning": "33", "": "0"}
-    prefix = f"{kind}: " if kind else ""
-    print(_color(prefix + message, colors[kind], sys.stderr), file=sys.stderr)
+    colors = {"error": "31", "warning": "33"}
+    text = f"{kind}: {message}" if kind else message
+    print(_color(text, colors[kind], sys.stderr) if kind else text, file=sys.stderr)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -301,7 +301,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         _say(message)
     _say(f"refresh: {report.summary()}; cache {cache.root}")
     for r in report.failed:
-        _say(f"{r.code}: {r.message}", "error")
+        _say(r.message, "error")  # messages name their source and code
     return 1 if report.failed else 0
 
 
