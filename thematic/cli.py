@@ -9,13 +9,14 @@ output can be piped straight into another program.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,16 +38,24 @@ def _say(message: str, kind: str = "") -> None:
     print(_color(text, colors[kind], sys.stderr) if kind else text, file=sys.stderr)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+@contextlib.contextmanager
+def _atomic_target(path: Path) -> Iterator[Path]:
+    """Yield a temp path beside ``path``; rename it over ``path`` only if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    with _atomic_target(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -218,9 +227,8 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
             entry_rule=out["entry_rule"].astype(str), horizon=out["horizon"].astype(str)
         )
         out.attrs = {"metadata": meta}  # stored in the Parquet schema metadata
-        tmp = args.output.with_name(f".{args.output.name}.tmp")
-        out.to_parquet(tmp, index=False)
-        tmp.replace(args.output)
+        with _atomic_target(args.output) as tmp:
+            out.to_parquet(tmp, index=False)
         _say(f"wrote {args.output}")
     else:
         _emit(format_frame(df, fmt), args.output)

@@ -59,11 +59,11 @@ _NOTE_AFTER = "no session after publication in the data (last session {last})"
 _NOTE_NONE = "no constituent has a price on the entry day"
 _NOTE_BEYOND = "horizon ends after the last session of the data ({last})"
 _REASON_NO_DATA = "no price data for this code"
+_REASON_NO_BAR = "no bar on the entry day (not listed yet or suspended)"
 _NS_PER_DAY = 86_400 * 10**9
 
 #: Events evaluated per pass of the core loop (sized so temporaries fit in cache).
 EVENT_CHUNK = 16_384
-_REASON_NO_BAR = "no bar on the entry day (not listed yet or suspended)"
 
 
 @dataclass(frozen=True)

@@ -160,8 +160,8 @@ def evaluate(
     pandas.DataFrame
         One row per (basket, horizon) with the columns of
         :data:`~thematic.constants.RESULT_COLUMNS`.  ``attrs["metadata"]`` records the rules,
-        the data's as-of date and the source of every series; ``attrs["missing"]`` lists the
-        constituents left out (each also raises a :class:`MissingConstituentWarning`).
+        the data's as-of date and the source of every series; its ``"missing"`` entry lists
+        the constituents left out (each also raises a :class:`MissingConstituentWarning`).
 
     Examples
     --------

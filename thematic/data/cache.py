@@ -63,6 +63,12 @@ class CachedSeries:
         """The source the latest rows came from."""
         return str(self.record["source"])
 
+    def info(self) -> SeriesInfo:
+        """Provenance of the cached series, from its metadata record."""
+        r = self.record
+        return SeriesInfo(r["code"], f"cache ({r['source']})", r["adjustment"], r["first"],
+                          r["last"], r["rows"], r.get("as_of"))  # fmt: skip
+
 
 class PriceCache:
     """Read and write cached series; corrupt files are set aside with a message.
@@ -174,15 +180,6 @@ class PriceCache:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def info(self, code: str, kind: Kind) -> SeriesInfo | None:
-        """Provenance of a cached series, without validating the data."""
-        cached = self.read(code, kind)
-        if cached is None:
-            return None
-        r = cached.record
-        return SeriesInfo(code, f"cache ({r['source']})", r["adjustment"], r["first"], r["last"],
-                          r["rows"], r.get("as_of"))  # fmt: skip
-
 
 class CacheProvider:
     """Serve prices from the cache; codes it lacks come from ``fallback`` (the snapshot)."""
@@ -198,9 +195,7 @@ class CacheProvider:
     def _get(self, code: str, kind: Kind) -> pd.DataFrame:
         cached = self.cache.read(code, kind)
         if cached is not None:
-            r = cached.record
-            self._info[code] = SeriesInfo(code, f"cache ({r['source']})", r["adjustment"],
-                                          r["first"], r["last"], r["rows"], r.get("as_of"))  # fmt: skip
+            self._info[code] = cached.info()
             return cached.bars
         if self.fallback is None:
             raise UnknownCodeError(code, f"not in the cache {self.cache.root}")

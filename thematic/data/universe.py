@@ -115,8 +115,9 @@ def load_saved_panel(directory: Path) -> PricePanel:
         benchmark_open=arrays["benchmark_open"],
         benchmark_close=arrays["benchmark_close"],
         sources={
-            c: SeriesInfo(c, info["source"], info["adjustment"], None, info["as_of"], 0)
-            for c in (info["benchmark_code"],)
+            info["benchmark_code"]: SeriesInfo(
+                info["benchmark_code"], info["source"], info["adjustment"], None, info["as_of"], 0
+            )
         },
     )
     # Stored already filled: skip recomputing it.
