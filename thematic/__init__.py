@@ -12,7 +12,7 @@ from thematic.errors import (
     UsageError,
 )
 from thematic.events import load_events
-from thematic.report import curves, evaluate, evaluate_calls, events_from_baskets
+from thematic.pipeline import curves, evaluate, evaluate_calls, events_from_baskets
 
 __version__ = "0.1.0"
 

@@ -174,7 +174,7 @@ def _refresh_before_evaluate(paths: list[str]) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate baskets and print or write the result table."""
     from thematic.engine import parse_horizons
-    from thematic.report import evaluate
+    from thematic.pipeline import evaluate
 
     horizons = parse_horizons(args.horizons)
     paths = args.paths or [DEFAULT_BASKETS]
@@ -201,7 +201,7 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
     import time
 
     from thematic.engine import parse_horizons
-    from thematic.report import evaluate_calls
+    from thematic.pipeline import evaluate_calls
 
     horizons = parse_horizons(args.horizons)
     start = time.perf_counter()
@@ -330,7 +330,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     """Show one basket: report, constituents, weights and data coverage."""
     from thematic.baskets import load_baskets
     from thematic.errors import UnknownCodeError, UsageError
-    from thematic.report import default_provider
+    from thematic.pipeline import default_provider
 
     baskets = {b.id: b for b in load_baskets(args.paths or [DEFAULT_BASKETS])}
     if args.id not in baskets:
