@@ -13,7 +13,7 @@ from tests.helpers import make_panel
 from thematic.cli import main
 from thematic.constants import RESULT_COLUMNS
 from thematic.data.universe import load_market_panel, load_saved_panel, panel_from_long, save_panel
-from thematic.errors import CacheError, UsageError
+from thematic.errors import CacheError, DamagedFileWarning, UsageError
 from thematic.events import load_events
 from thematic.pipeline import evaluate_calls
 
@@ -103,8 +103,10 @@ def test_market_panel_builds_store_once_and_recovers(tmp_path: Path) -> None:
     assert list(p.codes) == ["000001", "600000"]
     np.testing.assert_array_equal(p.close_filled[:, 0], [1.1, 1.2, 1.2])
     (stored,) = store.iterdir()
-    (stored / "open.npy").write_bytes(b"")  # corrupt it: the next load rebuilds
-    q = load_market_panel(market, store=store)
+    (stored / "open.npy").write_bytes(b"")  # corrupt it: the next load sets it aside, rebuilds
+    with pytest.warns(DamagedFileWarning, match="unreadable panel store.*set aside"):
+        q = load_market_panel(market, store=store)
+    assert len(list((tmp_path / "quarantine").iterdir())) == 1
     np.testing.assert_array_equal(q.open, p.open)
 
 

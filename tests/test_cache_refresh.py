@@ -19,6 +19,7 @@ from tests.fakes import FakeProvider
 from thematic.data.cache import CacheProvider, PriceCache
 from thematic.data.refresh import refresh
 from thematic.data.snapshot import SnapshotProvider
+from thematic.errors import DamagedFileWarning
 
 TODAY = dt.date(2024, 3, 29)
 SNAP = SnapshotProvider()
@@ -86,7 +87,8 @@ def test_corrupted_file_is_set_aside_and_refetched(tmp_path: Path) -> None:
     path = cache.path("300308", "stock")
     path.write_bytes(path.read_bytes()[:200])  # truncated, as by a full disk
     cache2 = PriceCache(tmp_path)
-    (r,) = refresh(["300308"], [], FakeProvider(), cache2, today=TODAY).results
+    with pytest.warns(DamagedFileWarning, match="unreadable.*set aside"):
+        (r,) = refresh(["300308"], [], FakeProvider(), cache2, today=TODAY).results
     assert r.status == "new"
     assert any("unreadable" in m and "set aside" in m for m in cache2.messages)
     assert len(list((tmp_path / "quarantine").iterdir())) == 1
@@ -105,7 +107,8 @@ def test_tampered_values_fail_the_checksum(tmp_path: Path) -> None:
     import pyarrow as pa
 
     pq.write_table(pa.Table.from_pandas(df).replace_schema_metadata(table.schema.metadata), path)
-    assert cache.read("300308", "stock") is None
+    with pytest.warns(DamagedFileWarning, match="checksum mismatch"):
+        assert cache.read("300308", "stock") is None
     assert "checksum mismatch" in cache.messages[0]
 
 

@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from thematic.errors import DraftError
+from thematic.files import write_text
 
 TODO = "TODO"
 STOCKLIST = Path(__file__).with_name("data") / "stocklist.csv"
@@ -421,7 +422,6 @@ def write_drafts(
             f"{existing[0]} already exists (and {len(existing) - 1} more); pass --force to "
             "overwrite"
         )
-    out.mkdir(parents=True, exist_ok=True)
     for theme, basket_id, target in zip(draft.themes, ids, targets, strict=True):
-        target.write_text(render_yaml(draft, theme, basket_id, report.name), encoding="utf-8")
+        write_text(target, render_yaml(draft, theme, basket_id, report.name))
     return draft, targets

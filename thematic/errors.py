@@ -5,15 +5,20 @@
     ThematicError
     ├── BasketError            a basket file is unreadable or breaks a rule (CLI exit 2)
     ├── UsageError             a bad option or argument (CLI exit 2)
+    │   └── EventsError            an events table is unreadable or breaks a rule
     ├── DataError              prices are missing or malformed (CLI exit 1)
     │   ├── UnknownCodeError       a code no provider has
     │   ├── ProviderError          a provider failed (network, blocked, empty answer)
-    │   │   └── BlockedError           the provider refuses us (rate limit / IP block)
+    │   │   ├── BlockedError           the provider refuses us (rate limit / IP block)
+    │   │   └── NetworkDown            the network itself is unreachable
     │   ├── ValidationError        a fetched frame breaks a sanity rule
     │   └── CacheError             a cache file cannot be read or written
     └── DraftError             a report text cannot be turned into baskets
 
-    MissingConstituentWarning  a constituent was excluded (no price on the entry day)
+    ThematicWarning            base of every warning thematic issues (filter them by it)
+    ├── MissingConstituentWarning  a constituent was excluded (no price on the entry day)
+    ├── OffCalendarWarning         bars dated on a day the benchmark did not trade were dropped
+    └── DamagedFileWarning         an unreadable cache file or store was set aside
 
 Every message names the file, field or code and the offending value, so that a reader can
 act on one line without a traceback.
@@ -59,6 +64,14 @@ class BasketError(ThematicError):
         super().__init__(f"{where}{problem}")
 
 
+class EventsError(UsageError):
+    """An events table (one row per constituent of a call) is unreadable or breaks a rule.
+
+    The same faults as in a basket file get the same messages and the same exit code,
+    whether the table came from a file or a DataFrame.
+    """
+
+
 class DataError(ThematicError):
     """Market data needed for a computation is missing or malformed."""
 
@@ -85,6 +98,10 @@ class BlockedError(ProviderError):
     """The provider refuses our requests (rate limit or IP block); back off for a while."""
 
 
+class NetworkDown(ProviderError):
+    """The network itself is unreachable (DNS or connection failures on every try)."""
+
+
 class ValidationError(DataError):
     """A fetched price frame breaks a sanity rule; the cache is left untouched."""
 
@@ -108,5 +125,17 @@ class DraftError(ThematicError):
     exit_code = 2
 
 
-class MissingConstituentWarning(UserWarning):
+class ThematicWarning(UserWarning):
+    """Base class of every warning thematic issues, so that users can filter them as one."""
+
+
+class MissingConstituentWarning(ThematicWarning):
     """A constituent was left out of a basket because it has no price on the entry day."""
+
+
+class OffCalendarWarning(ThematicWarning):
+    """Bars dated on a day the benchmark did not trade were dropped from a panel."""
+
+
+class DamagedFileWarning(ThematicWarning):
+    """An unreadable cache file or panel store was set aside (it is rebuilt or re-fetched)."""

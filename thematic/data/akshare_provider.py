@@ -21,8 +21,14 @@ import pandas as pd
 
 from thematic.codes import exchange_of
 from thematic.data.base import BAR_COLUMNS, SeriesInfo, validate_bars
-from thematic.data.network import Caller, HttpPolicy, NetworkDown
-from thematic.errors import BlockedError, ProviderError, UnknownCodeError, ValidationError
+from thematic.data.network import Caller, HttpPolicy
+from thematic.errors import (
+    BlockedError,
+    NetworkDown,
+    ProviderError,
+    UnknownCodeError,
+    ValidationError,
+)
 
 ADJUSTMENT = "hfq"
 STOCK_SOURCES: tuple[str, ...] = ("eastmoney", "tencent", "sina")

@@ -20,7 +20,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +30,7 @@ import pandas as pd
 from thematic.constants import CACHE_ENV_VAR
 from thematic.data.base import BAR_COLUMNS, SeriesInfo, validate_bars, window_bars
 from thematic.errors import CacheError, DataError, UnknownCodeError
+from thematic.files import atomic_path, set_aside
 
 DEFAULT_CACHE_DIR = Path("data_cache")
 Kind = Literal["stock", "index"]
@@ -137,12 +137,8 @@ class PriceCache:
         return CachedSeries(bars, record)
 
     def _quarantine(self, path: Path, why: str) -> None:
-        target_dir = self.root / "quarantine"
-        target_dir.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-        target = target_dir / f"{path.parent.name}-{path.stem}-{stamp}.parquet"
-        os.replace(path, target)
-        self.messages.append(f"{why}; set aside as {target}, will be re-fetched")
+        message = set_aside(path, self.root / "quarantine", why)
+        self.messages.append(f"{message}, will be re-fetched")
 
     def write(self, code: str, kind: Kind, bars: pd.DataFrame, record: dict[str, Any]) -> None:
         """Write a series atomically: temp file in the same directory, fsync, rename."""
@@ -165,20 +161,11 @@ class PriceCache:
         meta[_META_KEY] = json.dumps(full, ensure_ascii=False).encode()
         table = table.replace_schema_metadata(meta)
         path = self.path(code, kind)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "wb") as f:
+            with atomic_path(path) as tmp, open(tmp, "wb") as f:
                 pq.write_table(table, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
         except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
             raise CacheError(path, f"cannot write ({exc}); the previous file is kept") from None
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 class CacheProvider:

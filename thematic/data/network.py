@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import requests
 
-from thematic.errors import BlockedError, ProviderError
+from thematic.errors import BlockedError, NetworkDown, ProviderError
 
 T = TypeVar("T")
 
@@ -112,10 +112,6 @@ class RateLimiter:
             self._next = start + self.interval
         if start > now:
             self._sleep(start - now)
-
-
-class NetworkDown(ProviderError):
-    """The network itself is unreachable (DNS or connection failures on every try)."""
 
 
 def _is_connection_level(exc: BaseException) -> bool:

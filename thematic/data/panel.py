@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from thematic.data.base import SeriesInfo
-from thematic.errors import DataError
+from thematic.errors import DataError, OffCalendarWarning
 
 OffCalendar = Literal["drop", "raise"]
 
@@ -149,6 +149,7 @@ def build_panel(
     if dropped:
         warnings.warn(
             f"dropped bars dated off the {benchmark_code} calendar: {dropped}",
+            OffCalendarWarning,
             stacklevel=2,
         )
     return assemble_panel(cal, codes, opens, closes, benchmark, benchmark_code, sources)

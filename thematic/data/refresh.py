@@ -26,8 +26,7 @@ import numpy as np
 import pandas as pd
 
 from thematic.data.cache import CachedSeries, Kind, PriceCache
-from thematic.data.network import NetworkDown
-from thematic.errors import ThematicError
+from thematic.errors import NetworkDown, ThematicError
 
 #: Cached rows re-fetched on every incremental refresh to detect rebases and corrections.
 OVERLAP_ROWS = 5

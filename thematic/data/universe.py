@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from thematic.data.base import SeriesInfo
 from thematic.data.cache import cache_dir
 from thematic.data.panel import PricePanel, assemble_panel
 from thematic.errors import CacheError, DataError
+from thematic.files import atomic_dir, set_aside
 
 STORE_VERSION = 1
 _ARRAYS = ("open", "close", "close_filled_by_code", "benchmark_open", "benchmark_close")
@@ -70,9 +68,7 @@ def panel_from_long(bars: pd.DataFrame, benchmark: pd.DataFrame, benchmark_code:
 
 def save_panel(panel: PricePanel, directory: Path, meta: Mapping[str, object]) -> None:
     """Write a panel as ``.npy`` files plus ``meta.json``, atomically (rename of a folder)."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
-    try:
+    with atomic_dir(directory) as tmp:
         for name in _ARRAYS:
             np.save(tmp / f"{name}.npy", getattr(panel, name), allow_pickle=False)
         info = {
@@ -83,12 +79,6 @@ def save_panel(panel: PricePanel, directory: Path, meta: Mapping[str, object]) -
             "benchmark_code": panel.benchmark_code,
         }
         (tmp / "meta.json").write_text(json.dumps(info), encoding="utf-8")
-        if directory.exists():
-            shutil.rmtree(directory)
-        os.replace(tmp, directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def load_saved_panel(directory: Path) -> PricePanel:
@@ -97,14 +87,15 @@ def load_saved_panel(directory: Path) -> PricePanel:
     Raises
     ------
     CacheError
-        When the store is incomplete or unreadable (delete it and it is rebuilt).
+        When the store is incomplete or unreadable (:func:`load_market_panel` sets it aside
+        and rebuilds it).
     """
     try:
         info = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         arrays = {n: np.load(directory / f"{n}.npy", allow_pickle=False) for n in _ARRAYS}
     except (OSError, ValueError, EOFError) as exc:
         raise CacheError(
-            directory, f"unreadable panel store ({exc}); delete it to rebuild"
+            directory, f"unreadable panel store ({exc})"
         ) from None
     panel = PricePanel(
         dates=pd.DatetimeIndex(info["dates"]).as_unit("ns"),
@@ -143,8 +134,8 @@ def load_market_panel(market: str | Path, store: Path | None = None) -> PricePan
     if (target / "meta.json").exists():
         try:
             return load_saved_panel(target)
-        except CacheError:
-            shutil.rmtree(target, ignore_errors=True)  # rebuilt below
+        except CacheError as exc:
+            set_aside(target, root.parent / "quarantine", f"{exc}; rebuilding it")
     bars_path, index_path = files
     bars = pd.read_parquet(bars_path, columns=["date", "code", "open", "close"])
     bench = pd.read_csv(index_path, parse_dates=["date"]).set_index("date")
