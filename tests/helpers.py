@@ -32,3 +32,26 @@ def make_panel(
 def events(*rows: tuple[str, str, str] | tuple[str, str, str, float]) -> pd.DataFrame:
     cols = ["event_id", "published", "code", "weight"][: len(rows[0])]
     return pd.DataFrame(list(rows), columns=cols)
+
+
+NAN = float("nan")
+# Thu 03-21, Fri 03-22, Mon 03-25, Tue 03-26, Wed 03-27.  B is suspended on 03-26; C lists
+# on 03-26.
+PANEL = make_panel(
+    ["2024-03-21", "2024-03-22", "2024-03-25", "2024-03-26", "2024-03-27"],
+    opens={
+        "000001": [10, 10, 10, 11, 12],
+        "000002": [20, 20, 20, NAN, 22],
+        "000003": [NAN, NAN, NAN, 5, 5],
+    },
+    closes={
+        "000001": [10, 10, 11, 12, 13],
+        "000002": [20, 20, 19, NAN, 24],
+        "000003": [NAN, NAN, NAN, 5, 6],
+    },
+    bench_open=[100, 100, 100, 102, 104],
+    bench_close=[100, 100, 101, 103, 102],
+)
+ABC = events(
+    ("e1", "2024-03-22", "000001"), ("e1", "2024-03-22", "000002"), ("e1", "2024-03-22", "000003")
+)

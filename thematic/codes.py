@@ -15,6 +15,8 @@ True
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 from typing import Literal
 
 Exchange = Literal["SH", "SZ", "BJ"]
@@ -44,3 +46,21 @@ def exchange_of(code: str) -> Exchange | None:
     if not is_code_format(code):
         return None
     return _PREFIXES.get(code[:3])
+
+
+#: The shipped table of A-share codes and names (as listed in 2025-09, Beijing included).
+STOCK_TABLE = Path(__file__).with_name("data") / "stocklist.csv"
+
+
+@cache
+def known_stocks() -> dict[str, str]:
+    """Code -> name of every stock in the shipped table (names as of 2025-09).
+
+    Used to check what a user typed (an unknown code, a name that does not match its code),
+    never to decide anything dated: a stock delisted before 2025 is absent, and its code is
+    still a valid input.
+    """
+    import csv
+
+    with STOCK_TABLE.open(encoding="utf-8") as f:
+        return {row["code"]: row["name"] for row in csv.DictReader(f)}

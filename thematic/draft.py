@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from thematic.codes import STOCK_TABLE
 from thematic.errors import DraftError
 from thematic.files import write_text
 
 TODO = "TODO"
-STOCKLIST = Path(__file__).with_name("data") / "stocklist.csv"
+STOCKLIST = STOCK_TABLE
 
 #: Phrases that open a recommendation section.
 ANCHORS = ("建议重点关注", "建议关注", "重点关注", "推荐关注", "推荐标的", "受益标的", "相关标的",

@@ -1,28 +1,201 @@
-"""Tables of report calls (events): reading and checking them.
+"""Tables of report calls (events): reading them and checking them, once, with one rule set.
 
 An events table has one row per constituent of a call: ``event_id, published, code`` and
-optionally ``weight``.  Single-stock calls are one-row events.
+optionally ``weight``.  Single-stock calls are one-row events.  The rules are the basket
+file's rules (a valid A-share code, no duplicate code inside a call, weights for all
+constituents of a call or for none, positive and summing to 1) with the same wording, and
+every fault is an :class:`~thematic.errors.EventsError` (CLI exit 2) naming the file, the row
+and the value.  Rows are numbered as a reader finds them: the CSV line (the header is line 1)
+for a CSV file, the 0-based position for a Parquet file or a DataFrame.
+
+A ``published`` value with a time of day is accepted and its time is ignored: entry is the
+first session strictly after the publication *date*, also for a release before the open
+(conservative: nobody is assumed to have traded on a report before its day was over).
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from thematic.errors import UsageError
+from thematic.codes import exchange_of, known_stocks
+from thematic.constants import WEIGHT_SUM_TOLERANCE
+from thematic.errors import EventsError, ThematicWarning
 
 EVENT_COLUMNS: tuple[str, ...] = ("event_id", "published", "code", "weight")
 _REQUIRED = EVENT_COLUMNS[:3]
+_CSV_FIRST_ROW = 2  # the header is line 1
 
 
-def load_events(path: str | Path) -> pd.DataFrame:
-    r"""Read an events table from CSV or Parquet and check its columns and values.
+class UnknownCodeWarning(ThematicWarning):
+    """A code is a valid A-share code but not in the shipped stock table (2025-09)."""
+
+
+def _row(source: str, positions: np.ndarray, first_row: int) -> str:
+    return f"{source}: row {int(positions[0]) + first_row}"
+
+
+def validate_events(
+    events: pd.DataFrame,
+    source: str = "events table",
+    first_row: int = 0,
+    check_known: bool = False,
+) -> pd.DataFrame:
+    """Check an events table against the basket rules and return it normalised.
+
+    Returns a new frame with the known columns in order, ``event_id`` and ``code`` as
+    strings and ``published`` as datetimes (time of day dropped); the input is not changed.
+    Vectorised: a million rows take well under a second.
+
+    Parameters
+    ----------
+    events
+        The table.
+    source
+        Label for messages, normally the file's path.
+    first_row
+        Number given to the table's first row in messages (2 for a CSV file's lines).
+    check_known
+        Also warn (:class:`UnknownCodeWarning`) about codes missing from the shipped stock
+        table.  Off by default so that the pure engine reads no file; the loaders and the
+        pipeline turn it on.
 
     Raises
     ------
-    UsageError
-        Naming the file, the column and the first offending row.
+    EventsError
+        Naming ``source``, the row and the offending value.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"event_id": ["c1", "c1"], "published": ["2024-03-22"] * 2,
+    ...                    "code": ["300308", "300308"]})
+    >>> validate_events(ev, "calls.csv", first_row=2)
+    Traceback (most recent call last):
+    ...
+    thematic.errors.EventsError: calls.csv: row 3: code '300308' duplicates row 2 in event 'c1'
+    """
+    missing = [c for c in _REQUIRED if c not in events.columns]
+    if missing:
+        raise EventsError(f"{source}: missing column(s) {missing}; have {list(events.columns)}")
+    extra = [c for c in events.columns if c not in EVENT_COLUMNS]
+    if extra:
+        raise EventsError(f"{source}: unknown column(s) {extra}; allowed {list(EVENT_COLUMNS)}")
+    df = events.loc[:, [c for c in EVENT_COLUMNS if c in events.columns]].copy()
+    df.index = pd.RangeIndex(len(df))
+
+    ids = df["event_id"]
+    blank = ids.isna().to_numpy() | (ids.astype(str).str.strip() == "").to_numpy()
+    if blank.any():
+        raise EventsError(f"{_row(source, np.flatnonzero(blank), first_row)}: event_id is empty")
+    df["event_id"] = ids.astype(str)
+
+    codes = df["code"].astype(str)
+    code_of_row, distinct = pd.factorize(codes, sort=False)
+    fmt_ok = np.array([len(c) == 6 and c.isdigit() for c in distinct], dtype=bool)
+    a_share = np.array([exchange_of(c) is not None for c in distinct], dtype=bool)
+    for ok, problem in ((fmt_ok, "is not a 6-digit A-share code"),
+                        (a_share, "is not a Shanghai, Shenzhen or Beijing A-share code")):  # fmt: skip
+        bad = ~ok[code_of_row]
+        if bad.any():
+            i = np.flatnonzero(bad)
+            raise EventsError(f"{_row(source, i, first_row)}: code {codes.iloc[i[0]]!r} {problem}")
+    df["code"] = codes
+
+    published = pd.to_datetime(df["published"], errors="coerce", format="mixed")
+    if published.isna().any():
+        i = np.flatnonzero(published.isna().to_numpy())
+        raise EventsError(
+            f"{_row(source, i, first_row)}: published {df['published'].iloc[i[0]]!r} is not a date"
+        )
+    if published.dt.tz is not None:
+        published = published.dt.tz_localize(None)
+    df["published"] = published.dt.normalize()
+
+    event, event_ids = pd.factorize(df["event_id"], sort=False)
+    n_events = len(event_ids)
+    # One publication date per event.
+    day = df["published"].to_numpy(dtype="datetime64[ns]")
+    first_of_event = np.full(n_events, len(df))
+    np.minimum.at(first_of_event, event, np.arange(len(df)))
+    differs = day != day[first_of_event[event]]
+    if differs.any():
+        i = np.flatnonzero(differs)
+        raise EventsError(
+            f"{_row(source, i, first_row)}: event {event_ids[event[i[0]]]!r} has more than one "
+            f"published date ({pd.Timestamp(day[first_of_event[event[i[0]]]]):%Y-%m-%d} and "
+            f"{pd.Timestamp(day[i[0]]):%Y-%m-%d})"
+        )
+    # No code twice in one event.
+    pair = event.astype(np.int64) * (len(distinct) + 1) + code_of_row
+    dup = pd.Series(pair).duplicated().to_numpy()
+    if dup.any():
+        at = int(np.flatnonzero(dup)[0])
+        first = int(np.flatnonzero(pair == pair[at])[0])
+        raise EventsError(
+            f"{source}: row {at + first_row}: code {codes.iloc[at]!r} duplicates row "
+            f"{first + first_row} in event {event_ids[event[at]]!r}"
+        )
+    if "weight" in df.columns:
+        _check_weights(df, event, event_ids, source, first_row)
+
+    unknown = [c for c in distinct if c not in known_stocks()] if check_known else []
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
+        warnings.warn(
+            f"{source}: {len(unknown)} code(s) not in the shipped stock table (listed in "
+            f"2025-09; a stock delisted earlier is absent): {shown}",
+            UnknownCodeWarning,
+            stacklevel=2,
+        )
+    return df
+
+
+def _check_weights(
+    df: pd.DataFrame, event: np.ndarray, event_ids: pd.Index, source: str, first_row: int
+) -> None:
+    raw = df["weight"]
+    w = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+    given = raw.notna().to_numpy()
+    bad = given & ~(np.isfinite(w) & (w > 0))
+    if bad.any():
+        i = np.flatnonzero(bad)
+        raise EventsError(
+            f"{_row(source, i, first_row)}: weight {raw.iloc[i[0]]} must be a positive number"
+        )
+    n_events = len(event_ids)
+    n_given = np.bincount(event, weights=given, minlength=n_events)
+    n_rows = np.bincount(event, minlength=n_events)
+    mixed = (n_given > 0) & (n_given < n_rows)
+    if mixed.any():
+        i = np.flatnonzero(mixed[event] & ~given)
+        raise EventsError(
+            f"{_row(source, i, first_row)}: weight is missing in event {event_ids[event[i[0]]]!r}: "
+            "give weights for all constituents or for none (equal weights)"
+        )
+    total = np.bincount(event, weights=np.where(given, w, 0.0), minlength=n_events)
+    off = (n_given > 0) & (np.abs(total - 1.0) > WEIGHT_SUM_TOLERANCE)
+    if off.any():
+        e = int(np.flatnonzero(off)[0])
+        i = np.flatnonzero(event == e)
+        raise EventsError(
+            f"{_row(source, i, first_row)}: weights of event {event_ids[e]!r} sum to "
+            f"{total[e]:.10g}, not 1 (within 1e-6)"
+        )
+    df["weight"] = w
+
+
+def load_events(path: str | Path) -> pd.DataFrame:
+    r"""Read an events table from CSV or Parquet and check it (:func:`validate_events`).
+
+    Raises
+    ------
+    EventsError
+        Naming the file, the row and the offending value.
 
     Examples
     --------
@@ -34,42 +207,15 @@ def load_events(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if not path.exists():
-        raise UsageError(f"{path}: no such events file")
+        raise EventsError(f"{path}: no such events file")
+    if path.is_dir():
+        raise EventsError(f"{path}: is a directory, not an events file")
+    is_parquet = path.suffix.lower() in (".parquet", ".pq")
     try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            df = pd.read_parquet(path)
-        else:
-            df = pd.read_csv(path, dtype={"event_id": str, "code": str})
+        # Codes and ids stay text in a CSV: "000034" must not become 34.
+        text_cols = {"event_id": str, "code": str}
+        df = pd.read_parquet(path) if is_parquet else pd.read_csv(path, dtype=text_cols)
     except Exception as exc:  # pandas/pyarrow raise many types for unreadable files
-        raise UsageError(f"{path}: cannot read events ({type(exc).__name__}: {exc})") from None
-    missing = [c for c in _REQUIRED if c not in df.columns]
-    if missing:
-        raise UsageError(f"{path}: missing column(s) {missing}; have {list(df.columns)}")
-    extra = [c for c in df.columns if c not in EVENT_COLUMNS]
-    if extra:
-        raise UsageError(f"{path}: unknown column(s) {extra}; allowed {list(EVENT_COLUMNS)}")
-    df = df.loc[:, [c for c in EVENT_COLUMNS if c in df.columns]]
-    df["event_id"] = df["event_id"].astype(str)
-    codes = df["code"].astype(str)
-    bad = ~codes.str.fullmatch(r"\d{6}")
-    if bad.any():
-        i = int(bad.to_numpy().argmax())
-        raise UsageError(
-            f"{path}: row {i + 2}: code {codes.iloc[i]!r} is not a 6-digit A-share code"
-        )
-    df["code"] = codes
-    published = pd.to_datetime(df["published"], errors="coerce", format="mixed")
-    if published.isna().any():
-        i = int(published.isna().to_numpy().argmax())
-        raise UsageError(
-            f"{path}: row {i + 2}: published {df['published'].iloc[i]!r} is not a date"
-        )
-    df["published"] = published
-    if "weight" in df.columns:
-        w = pd.to_numeric(df["weight"], errors="coerce")
-        bad = ~(w > 0) & df["weight"].notna()
-        if bad.any():
-            i = int(bad.to_numpy().argmax())
-            raise UsageError(f"{path}: row {i + 2}: weight {df['weight'].iloc[i]} is not positive")
-        df["weight"] = w
-    return df
+        raise EventsError(f"{path}: cannot read events ({type(exc).__name__}: {exc})") from None
+    first = 0 if is_parquet else _CSV_FIRST_ROW
+    return validate_events(df, str(path), first_row=first, check_known=True)

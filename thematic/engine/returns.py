@@ -1,4 +1,4 @@
-"""The pure, vectorised evaluation engine.
+"""Returns of events on a panel: the horizon table and the daily cumulative curves.
 
 Input: a :class:`~thematic.data.panel.PricePanel` (sessions x codes) and an events table with
 one row per basket constituent (``event_id, published, code[, weight]``).  Output: tidy
@@ -31,16 +31,14 @@ import pandas as pd
 from thematic.constants import (
     DEFAULT_ENTRY,
     DEFAULT_HORIZONS,
-    ENTRY_RULES,
     MAX_HORIZON,
     RESULT_COLUMNS,
     EntryRule,
 )
 from thematic.data.panel import PricePanel
-from thematic.errors import DataError, UsageError
-
-Horizon = int | str
-"""A horizon: sessions after the entry session (``int >= 1``) or ``"max"``."""
+from thematic.engine.encode import Encoded, encode, missing_reasons
+from thematic.events import validate_events
+from thematic.rules import Horizon, parse_entry, parse_horizons
 
 MISSING_COLUMNS: tuple[str, ...] = ("basket", "code", "entry_date", "reason")
 CURVE_COLUMNS: tuple[str, ...] = (
@@ -58,9 +56,6 @@ _NOTE_BEFORE = "published before the first session of the data ({first})"
 _NOTE_AFTER = "no session after publication in the data (last session {last})"
 _NOTE_NONE = "no constituent has a price on the entry day"
 _NOTE_BEYOND = "horizon ends after the last session of the data ({last})"
-_REASON_NO_DATA = "no price data for this code"
-_REASON_NO_BAR = "no bar on the entry day (not listed yet or suspended)"
-_NS_PER_DAY = 86_400 * 10**9
 
 #: Events evaluated per pass of the core loop (sized so temporaries fit in cache).
 EVENT_CHUNK = 16_384
@@ -76,143 +71,8 @@ class Evaluation:
     """One row per excluded constituent: ``basket, code, entry_date, reason``."""
 
 
-@dataclass(frozen=True)
-class _Encoded:
-    """Events turned into integer arrays against one panel."""
-
-    ids: pd.Index  # event ids, in order of first appearance
-    published: np.ndarray  # datetime64[ns] per event
-    entry: np.ndarray  # entry session per event; len(dates) when there is none
-    event: np.ndarray  # event number per row
-    col: np.ndarray  # panel column per row, -1 when the panel has no such code
-    code_of_row: np.ndarray  # index into distinct_codes per row
-    distinct_codes: np.ndarray  # the distinct codes, in order of first appearance
-    weight: np.ndarray  # raw weight per row
-    p0: np.ndarray  # entry price per row, NaN when absent
-    present: np.ndarray  # bool per row: priced on the entry day
-    n_rows: np.ndarray  # constituents per event
-    n_present: np.ndarray  # priced constituents per event
-    before: np.ndarray  # bool per event: published before the data starts
-
-
-def parse_horizons(spec: str | Sequence[Horizon]) -> list[Horizon]:
-    """Parse ``"1,5,20,max"`` (or a sequence) into validated horizons.
-
-    Examples
-    --------
-    >>> parse_horizons("1, 5,20,max")
-    [1, 5, 20, 'max']
-    >>> parse_horizons("0")
-    Traceback (most recent call last):
-    ...
-    thematic.errors.UsageError: --horizons: '0' is not a positive whole number of sessions or 'max'
-    """
-    items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
-    out: list[Horizon] = []
-    for item in items:
-        if isinstance(item, str) and item.lower() == MAX_HORIZON:
-            h: Horizon = MAX_HORIZON
-        else:
-            try:
-                h = int(item)
-            except (TypeError, ValueError):
-                h = -1
-            if h < 1 or (isinstance(item, float) and not float(item).is_integer()):
-                raise UsageError(
-                    f"--horizons: {item!r} is not a positive whole number of sessions or 'max'"
-                )
-        if h in out:
-            raise UsageError(f"--horizons: {item!r} is given twice")
-        out.append(h)
-    if not out:
-        raise UsageError("--horizons: no horizon given")
-    return out
-
-
-def _check_entry(entry: str) -> EntryRule:
-    for rule in ENTRY_RULES:
-        if entry == rule:
-            return rule
-    raise UsageError(f"--entry: {entry!r} is not one of {', '.join(ENTRY_RULES)}")
-
-
-def _encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> _Encoded:
-    for column in ("event_id", "published", "code"):
-        if column not in events.columns:
-            raise DataError(f"events table: column {column!r} is missing")
-    event, ids = pd.factorize(events["event_id"], sort=False)
-    ids = pd.Index(ids, name="basket")
-    n_events = len(ids)
-    pub: pd.Series = events["published"]
-    if not pd.api.types.is_datetime64_dtype(pub):
-        pub = pd.Series(pd.to_datetime(pub))
-    published_rows = pub.to_numpy(dtype="datetime64[ns]")
-    if np.isnat(published_rows).any():
-        bad = events["event_id"].to_numpy()[np.isnat(published_rows)][0]
-        raise DataError(f"events table: event {bad!r} has no published date")
-    # Keep the calendar date only: a time of day must not move entry to the same session.
-    ns = published_rows.view(np.int64)
-    published_rows = (ns - ns % _NS_PER_DAY).view("datetime64[ns]")
-    published = np.empty(n_events, dtype="datetime64[ns]")
-    published[event] = published_rows
-    if (published[event] != published_rows).any():
-        bad = ids[event[published[event] != published_rows][0]]
-        raise DataError(f"events table: event {bad!r} has more than one published date")
-
-    # Look up distinct codes only: a million rows name a few thousand codes.
-    code_of_row, distinct = pd.factorize(events["code"].astype(str), sort=False)
-    col = panel.codes.get_indexer(pd.Index(distinct)).astype(np.intp)[code_of_row]
-    if "weight" in events.columns:
-        weight = events["weight"].to_numpy(dtype="float64")
-        nan = np.isnan(weight)
-        n_nan = np.bincount(event, weights=nan, minlength=n_events)
-        n_rows = np.bincount(event, minlength=n_events).astype("float64")
-        mixed = (n_nan > 0) & (n_nan < n_rows)
-        if mixed.any():
-            raise DataError(
-                f"events table: event {ids[np.flatnonzero(mixed)[0]]!r} gives weights for "
-                "some constituents only"
-            )
-        if (weight[~nan] <= 0).any():
-            raise DataError(
-                f"events table: event {ids[event[~nan & ~(weight > 0)][0]]!r} has a "
-                "non-positive weight"
-            )
-        weight = np.where(nan, 1.0, weight)
-    else:
-        weight = np.ones(len(events))
-
-    dates = panel.dates.to_numpy(dtype="datetime64[ns]")
-    t = len(dates)
-    entry_session = np.searchsorted(dates, published, side="right")
-    before = published < dates[0]
-    entry_session[before] = t
-
-    prices = panel.open if entry == "next_open" else panel.close
-    e_row = entry_session[event]
-    ok = (col >= 0) & (e_row < t)
-    p0 = np.full(len(events), np.nan)
-    p0[ok] = prices[e_row[ok], col[ok]]
-    present = np.isfinite(p0)
-    return _Encoded(
-        ids=ids,
-        published=published,
-        entry=entry_session,
-        event=event,
-        col=col,
-        code_of_row=code_of_row,
-        distinct_codes=np.asarray(distinct, dtype=object),
-        weight=weight,
-        p0=p0,
-        present=present,
-        n_rows=np.bincount(event, minlength=n_events),
-        n_present=np.bincount(event, weights=present, minlength=n_events).astype(np.int64),
-        before=before,
-    )
-
-
 def _gather_returns(
-    panel: PricePanel, enc: _Encoded, rows: np.ndarray, exit_session: np.ndarray
+    panel: PricePanel, enc: Encoded, rows: np.ndarray, exit_session: np.ndarray
 ) -> np.ndarray:
     """Return the returns of ``rows`` from their entry price to the closes at ``exit_session``.
 
@@ -236,6 +96,7 @@ def evaluate_events(
     events: pd.DataFrame,
     horizons: Sequence[Horizon] = DEFAULT_HORIZONS,
     entry: str = DEFAULT_ENTRY,
+    validate: bool = True,
 ) -> Evaluation:
     """Evaluate every event at every horizon against the panel's benchmark.
 
@@ -250,6 +111,9 @@ def evaluate_events(
         Sessions after the entry session, or ``"max"`` for the last session of the panel.
     entry
         ``"next_open"`` or ``"next_close"``.
+    validate
+        Check ``events`` with :func:`thematic.events.validate_events` first; pass False only
+        for a table that has been checked already (as :func:`thematic.evaluate_calls` does).
 
     Returns
     -------
@@ -273,9 +137,11 @@ def evaluate_events(
     >>> round(float(row.basket_return), 12), round(float(row.benchmark_return), 12)
     (0.1, 0.05)
     """
-    rule = _check_entry(entry)
-    hs = parse_horizons(list(horizons))
-    enc = _encode(panel, events, rule)
+    rule = parse_entry(entry)
+    hs = parse_horizons(horizons)
+    if validate:
+        events = validate_events(events)
+    enc = encode(panel, events, rule)
     t = len(panel.dates)
     n_events, n_h = len(enc.ids), len(hs)
     has_entry = enc.entry < t
@@ -363,18 +229,16 @@ def evaluate_events(
     return Evaluation(table=table, missing=_missing(panel, enc))
 
 
-def _missing(panel: PricePanel, enc: _Encoded) -> pd.DataFrame:
+def _missing(panel: PricePanel, enc: Encoded) -> pd.DataFrame:
     rows = np.flatnonzero(~enc.present)
     t = len(panel.dates)
     dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
-    reason = np.where(enc.col[rows] < 0, 0, 1).astype(np.int8)
-    categories = pd.Index([_REASON_NO_DATA, _REASON_NO_BAR])
     return pd.DataFrame(
         {
             "basket": pd.Categorical.from_codes(enc.event[rows], enc.ids),
             "code": pd.Categorical.from_codes(enc.code_of_row[rows], pd.Index(enc.distinct_codes)),
             "entry_date": dates_nat[np.minimum(enc.entry[enc.event[rows]], t)],
-            "reason": pd.Categorical.from_codes(reason, categories=categories),
+            "reason": missing_reasons(panel, enc, rows),
         },
         columns=list(MISSING_COLUMNS),
     )
@@ -384,6 +248,7 @@ def cumulative_curves(
     panel: PricePanel,
     events: pd.DataFrame,
     entry: str = DEFAULT_ENTRY,
+    validate: bool = True,
 ) -> pd.DataFrame:
     """Daily cumulative basket and benchmark returns from entry to the panel's last session.
 
@@ -395,8 +260,10 @@ def cumulative_curves(
         Columns :data:`CURVE_COLUMNS`, one row per (event, session); events without an entry
         session or without any priced constituent have no rows.
     """
-    rule = _check_entry(entry)
-    enc = _encode(panel, events, rule)
+    rule = parse_entry(entry)
+    if validate:
+        events = validate_events(events)
+    enc = encode(panel, events, rule)
     t = len(panel.dates)
     usable = (enc.entry < t) & (enc.n_present > 0)
     length = np.where(usable, t - enc.entry, 0)

@@ -1,0 +1,140 @@
+"""Events turned into integer arrays against one panel: event numbers, columns, entry sessions.
+
+The encoding is where a call meets the calendar: the entry session is the first session
+strictly after the publication date, and a constituent is priced when its entry price
+exists.  It is shared by the return kernels (and, later, the abnormal-return kernels).
+Events are assumed valid (:func:`thematic.events.validate_events` has checked them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from thematic.constants import EntryRule
+from thematic.data.panel import PricePanel
+
+_NS_PER_DAY = 86_400 * 10**9
+
+# Why a constituent has no entry price; the reasons are facts about the data, never guesses.
+REASON_NO_DATA = "no price data for this code"
+REASON_BEFORE_DATA = "published before the data starts ({first})"
+REASON_AFTER_DATA = "no session after publication in the data (last session {last})"
+REASON_NOT_LISTED = "not listed yet on the entry day (first bar {first_bar})"
+REASON_SUSPENDED = "no bar on the entry day (suspended; last bar before it {last_bar})"
+REASON_ENDED = "no bar on or after the entry day (series ends {last_bar})"
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Events turned into integer arrays against one panel."""
+
+    ids: pd.Index  # event ids, in order of first appearance
+    published: np.ndarray  # datetime64[ns] per event
+    entry: np.ndarray  # entry session per event; len(dates) when there is none
+    event: np.ndarray  # event number per row
+    col: np.ndarray  # panel column per row, -1 when the panel has no such code
+    code_of_row: np.ndarray  # index into distinct_codes per row
+    distinct_codes: np.ndarray  # the distinct codes, in order of first appearance
+    weight: np.ndarray  # raw weight per row
+    p0: np.ndarray  # entry price per row, NaN when absent
+    present: np.ndarray  # bool per row: priced on the entry day
+    n_rows: np.ndarray  # constituents per event
+    n_present: np.ndarray  # priced constituents per event
+    before: np.ndarray  # bool per event: published before the data starts
+
+
+def encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> Encoded:
+    """Encode validated events against ``panel`` for the entry rule ``entry``."""
+    event, ids = pd.factorize(events["event_id"], sort=False)
+    ids = pd.Index(ids, name="basket")
+    n_events = len(ids)
+    pub: pd.Series = events["published"]
+    if not pd.api.types.is_datetime64_dtype(pub):
+        pub = pd.Series(pd.to_datetime(pub))
+    published_rows = pub.to_numpy(dtype="datetime64[ns]")
+    # Keep the calendar date only: a time of day must not move entry to the same session.
+    ns = published_rows.view(np.int64)
+    published_rows = (ns - ns % _NS_PER_DAY).view("datetime64[ns]")
+    published = np.empty(n_events, dtype="datetime64[ns]")
+    published[event] = published_rows
+
+    # Look up distinct codes only: a million rows name a few thousand codes.
+    code_of_row, distinct = pd.factorize(events["code"].astype(str), sort=False)
+    col = panel.codes.get_indexer(pd.Index(distinct)).astype(np.intp)[code_of_row]
+    if "weight" in events.columns:
+        weight = events["weight"].to_numpy(dtype="float64")
+        weight = np.where(np.isnan(weight), 1.0, weight)
+    else:
+        weight = np.ones(len(events))
+
+    dates = panel.dates.to_numpy(dtype="datetime64[ns]")
+    t = len(dates)
+    entry_session = np.searchsorted(dates, published, side="right")
+    before = published < dates[0]
+    entry_session[before] = t
+
+    prices = panel.open if entry == "next_open" else panel.close
+    e_row = entry_session[event]
+    ok = (col >= 0) & (e_row < t)
+    p0 = np.full(len(events), np.nan)
+    p0[ok] = prices[e_row[ok], col[ok]]
+    present = np.isfinite(p0)
+    return Encoded(
+        ids=ids,
+        published=published,
+        entry=entry_session,
+        event=event,
+        col=col,
+        code_of_row=code_of_row,
+        distinct_codes=np.asarray(distinct, dtype=object),
+        weight=weight,
+        p0=p0,
+        present=present,
+        n_rows=np.bincount(event, minlength=n_events),
+        n_present=np.bincount(event, weights=present, minlength=n_events).astype(np.int64),
+        before=before,
+    )
+
+
+def missing_reasons(panel: PricePanel, enc: Encoded, rows: np.ndarray) -> pd.Categorical:
+    """Say, for each unpriced row, why it has no entry price (true reasons, from the data).
+
+    Vectorised: a reason is formatted once per distinct (reason, date) pair.
+    """
+    t = len(panel.dates)
+    fmt = np.append(panel.dates.strftime("%Y-%m-%d").to_numpy(dtype=object), "none")
+    col = enc.col[rows]
+    ev = enc.event[rows]
+    e = enc.entry[ev]
+    c = np.maximum(col, 0)
+    first_bar, last_bar = panel.first_bar[c], panel.last_bar[c]
+    kind = np.full(len(rows), 5, dtype=np.int64)  # suspended unless something earlier applies
+    kind[last_bar < e] = 4
+    kind[(first_bar < 0) | (first_bar > e)] = 3
+    kind[e >= t] = 2
+    kind[enc.before[ev]] = 1
+    kind[col < 0] = 0
+    day = np.full(len(rows), t, dtype=np.int64)  # the date each reason names
+    day[kind == 1] = 0
+    day[kind == 2] = t - 1
+    day[kind == 3] = np.where(first_bar < 0, t, first_bar)[kind == 3]
+    day[kind == 4] = last_bar[kind == 4]
+    for i in np.flatnonzero(kind == 5):  # suspensions are rare: find each one's last bar
+        prior = np.flatnonzero(np.isfinite(panel.close[: e[i], c[i]]))
+        day[i] = prior[-1] if len(prior) else e[i]
+    templates = (REASON_NO_DATA, REASON_BEFORE_DATA, REASON_AFTER_DATA, REASON_NOT_LISTED,
+                 REASON_ENDED, REASON_SUSPENDED)  # fmt: skip
+    key = kind * (t + 1) + day
+    uniq, code = np.unique(key, return_inverse=True)
+    text = [
+        templates[k // (t + 1)].format(
+            first=fmt[0], last=fmt[t - 1], first_bar=fmt[k % (t + 1)], last_bar=fmt[k % (t + 1)]
+        )
+        for k in uniq.tolist()
+    ]
+    # Distinct keys can format alike (no date in the template): merge them into one category.
+    labels, merged = np.unique(np.array(text, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(merged[code], categories=pd.Index(labels, dtype=object))
