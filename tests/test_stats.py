@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import thematic
-from tests.test_engine import ABC, PANEL
+from tests.helpers import ABC, PANEL
 from thematic.constants import TRADING_DAYS_PER_YEAR
 from thematic.engine import cumulative_curves
 from thematic.errors import MissingConstituentWarning
@@ -80,3 +80,34 @@ def test_event_study_by_hand() -> None:
     assert s.loc[1, "share_positive"] == pytest.approx(2 / 3)
     assert s.loc[1, "mean_hit_rate"] == pytest.approx(0.5)
     assert s.loc[5, "std_excess"] == 0.0
+
+
+def _curves(values: list[float], bench: list[float]) -> pd.DataFrame:
+    n = len(values)
+    return pd.DataFrame({
+        "basket": ["x"] * n, "session": range(n), "date": pd.bdate_range("2024-01-01", periods=n),
+        "basket_return": values, "benchmark_return": bench,
+        "excess_return": np.subtract(values, bench),
+    })  # fmt: skip
+
+
+def test_path_metrics_edge_case_empty() -> None:
+    got = path_metrics(_curves([], []))
+    assert got.empty and got.index.name == "basket"
+
+
+def test_path_metrics_edge_case_one_session() -> None:
+    # One session: the entry day's return alone (+1%), nothing to take a deviation of.
+    row = path_metrics(_curves([0.01], [0.0])).loc["x"]
+    assert row["sessions"] == 1 and row["total_return"] == 0.01
+    assert row["max_drawdown"] == 0.0  # it only rose from the entry price
+    assert np.isnan(row["annualized_volatility"]) and np.isnan(row["sharpe_ratio"])
+    assert np.isnan(empyrical.annual_volatility(pd.Series([0.01])))
+
+
+def test_path_metrics_edge_case_flat_line() -> None:
+    row = path_metrics(_curves([0.0] * 5, [0.0] * 5)).loc["x"]
+    assert row["max_drawdown"] == 0.0 and row["annualized_volatility"] == 0.0
+    # Undefined, not infinite, as empyrical says for a flat line.
+    assert np.isnan(row["sharpe_ratio"]) and np.isnan(row["information_ratio"])
+    assert np.isnan(empyrical.sharpe_ratio(pd.Series([0.0] * 5)))

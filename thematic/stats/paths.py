@@ -1,7 +1,7 @@
-"""Statistics on evaluation results: path metrics per basket and event-study aggregates.
+"""Path metrics of a basket since entry: drawdown, volatility, Sharpe, information ratio.
 
-Pure functions of DataFrames.  Path metrics use vectorbt's returns tools, imported only when
-asked for (vectorbt takes seconds to import).
+Pure functions of DataFrames.  vectorbt's returns tools are imported only when asked for
+(vectorbt takes seconds to import).
 """
 
 from __future__ import annotations
@@ -21,18 +21,6 @@ PATH_METRIC_COLUMNS: tuple[str, ...] = (
     "annualized_volatility",
     "sharpe_ratio",
     "information_ratio",
-)
-
-EVENT_STUDY_COLUMNS: tuple[str, ...] = (
-    "horizon",
-    "n_events",
-    "mean_excess",
-    "median_excess",
-    "std_excess",
-    "t_stat",
-    "p_value",
-    "share_positive",
-    "mean_hit_rate",
 )
 
 
@@ -76,6 +64,8 @@ def path_metrics(curves: pd.DataFrame, entry: str = DEFAULT_ENTRY) -> pd.DataFra
         the information ratio is the annualised mean active daily return over its standard
         deviation (ddof 1); the maximum drawdown counts a fall below the entry price.
     """
+    if curves.empty:
+        return pd.DataFrame(columns=list(PATH_METRIC_COLUMNS), index=pd.Index([], name="basket"))
     import vectorbt  # noqa: F401  (registers the .vbt accessor)
 
     rets, bench = daily_returns(curves, entry)
@@ -92,6 +82,10 @@ def path_metrics(curves: pd.DataFrame, entry: str = DEFAULT_ENTRY) -> pd.DataFra
     vol = acc.annualized_volatility()
     sharpe = acc.sharpe_ratio()
     ir = acc.information_ratio(benchmark_rets=bench) * np.sqrt(TRADING_DAYS_PER_YEAR)
+    # A flat line has no volatility: its Sharpe ratio is undefined, not infinite (as in
+    # empyrical); likewise the information ratio without tracking error.
+    sharpe = sharpe.where(vol > 0)
+    ir = ir.where((rets - bench).std(ddof=1) > 0)
     last = curves.groupby("basket", sort=False).tail(1).set_index("basket")
     first = curves.groupby("basket", sort=False).head(1).set_index("basket")
     out = pd.DataFrame(
@@ -108,51 +102,9 @@ def path_metrics(curves: pd.DataFrame, entry: str = DEFAULT_ENTRY) -> pd.DataFra
         }
     ).loc[first.index, list(PATH_METRIC_COLUMNS)]
     enough = out["sessions"] >= 2
-    metric_cols = ["max_drawdown", "annualized_volatility", "sharpe_ratio", "information_ratio"]
+    metric_cols = ["max_drawdown", "annualized_volatility"]
     dropped = out.loc[enough, metric_cols].isna().any(axis=1)
     if dropped.any():  # pragma: no cover - guards a vectorbt change
         raise RuntimeError(f"vectorbt dropped metrics for {list(out.index[dropped])}")
     out.index.name = "basket"
     return out
-
-
-def event_study(table: pd.DataFrame) -> pd.DataFrame:
-    """Cross-sectional statistics of excess returns per horizon, over all events.
-
-    ``t_stat`` is the mean excess over its standard error (ddof 1); ``p_value`` is two-sided
-    under Student's t with ``n - 1`` degrees of freedom.  Rows without numbers (horizon past
-    the data) are left out and not counted.  Events overlapping in time are not independent,
-    so read the t-statistic as descriptive when calls cluster.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"horizon": [5, 5, 5], "excess_return": [0.01, 0.03, 0.05],
-    ...                   "hit_rate": [1.0, 0.5, 0.0]})
-    >>> event_study(t)[["horizon", "n_events", "mean_excess", "t_stat"]].round(6)
-       horizon  n_events  mean_excess    t_stat
-    0        5         3         0.03  2.598076
-    """
-    from scipy import stats as sps
-
-    valid = table.dropna(subset=["excess_return"])
-    g = valid.groupby("horizon", sort=False)
-    n = g["excess_return"].count()
-    mean = g["excess_return"].mean()
-    std = g["excess_return"].std(ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t: pd.Series = mean / (std / np.sqrt(n))
-    p = pd.Series(2 * sps.t.sf(np.abs(t.to_numpy()), df=(n - 1).to_numpy()), index=t.index)
-    out = pd.DataFrame(
-        {
-            "n_events": n,
-            "mean_excess": mean,
-            "median_excess": g["excess_return"].median(),
-            "std_excess": std,
-            "t_stat": t,
-            "p_value": p.where(n > 1),
-            "share_positive": g["excess_return"].apply(lambda s: float((s > 0).mean())),
-            "mean_hit_rate": g["hit_rate"].mean(),
-        }
-    )
-    out.index.name = "horizon"
-    return out.reset_index().loc[:, list(EVENT_STUDY_COLUMNS)]
