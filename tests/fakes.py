@@ -19,6 +19,8 @@ class FakeProvider:
     """Serves snapshot bars up to ``until``; ``scale_before`` rebases older prices."""
 
     name = "fake"
+    provenance = None
+    max_concurrency = 2
 
     def __init__(
         self,

@@ -33,6 +33,8 @@ def test_shipped_baskets_match_golden(entry: str) -> None:
         assert (merged[col].dt.strftime("%Y-%m-%d") == merged[f"{col}_want"]).all()
     excess = merged["basket_return_want"] - merged["benchmark_return_want"]
     assert (merged["excess_return"] - excess).abs().max() <= 1e-9
+    relative = (1 + merged["basket_return_want"]) / (1 + merged["benchmark_return_want"]) - 1
+    assert (merged["relative_return"] - relative).abs().max() <= 1e-9
 
 
 def test_beyond_data_rows_are_kept_and_explained() -> None:

@@ -1,5 +1,6 @@
 """thematic: how did a sell-side report's basket do against the CSI 300 after it came out."""
 
+from thematic import stats
 from thematic.baskets import Basket, Constituent, Report, load_basket, load_baskets, parse_basket
 from thematic.constants import DEFAULT_HORIZONS, RESULT_COLUMNS, TRADING_DAYS_PER_YEAR
 from thematic.data.universe import load_market_panel
@@ -7,12 +8,15 @@ from thematic.engine import Evaluation, cumulative_curves, evaluate_events
 from thematic.errors import (
     BasketError,
     DataError,
+    EventsError,
     MissingConstituentWarning,
     ThematicError,
+    ThematicWarning,
     UsageError,
 )
-from thematic.events import load_events
+from thematic.events import load_events, validate_events
 from thematic.pipeline import curves, evaluate, evaluate_calls, events_from_baskets
+from thematic.rules import parse_entry, parse_horizons
 
 __version__ = "0.1.0"
 
@@ -25,9 +29,11 @@ __all__ = [
     "Constituent",
     "DataError",
     "Evaluation",
+    "EventsError",
     "MissingConstituentWarning",
     "Report",
     "ThematicError",
+    "ThematicWarning",
     "UsageError",
     "cumulative_curves",
     "curves",
@@ -40,4 +46,8 @@ __all__ = [
     "load_events",
     "load_market_panel",
     "parse_basket",
+    "parse_entry",
+    "parse_horizons",
+    "stats",
+    "validate_events",
 ]

@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,9 +33,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from thematic.codes import exchange_of, is_code_format
+from thematic.codes import exchange_of, is_code_format, known_stocks
 from thematic.constants import CSI300, WEIGHT_SUM_TOLERANCE
-from thematic.errors import BasketError
+from thematic.errors import BasketError, BasketErrors, BasketNameWarning
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -224,11 +226,18 @@ def _first_error(source: str, exc: PydanticValidationError) -> BasketError:
     if kind == "missing":
         return BasketError(source, path, "is required")
     if kind == "extra_forbidden":
-        return BasketError(source, path, f"is not a known field (value {value!r})")
+        return BasketError(source, path, f"is not a known field (value {_shown(value)})")
     if kind == "value_error" and isinstance(ctx_error, ValueError):
-        return BasketError(source, path, f"{value!r} {ctx_error}")
+        return BasketError(source, path, f"{_shown(value)} {ctx_error}")
     message = err["msg"][0].lower() + err["msg"][1:]
-    return BasketError(source, path, f"{value!r}: {message}")
+    return BasketError(source, path, f"{_shown(value)}: {message}")
+
+
+def _shown(value: Any) -> str:
+    """Show a value as the user wrote it: dates in ISO form, text and numbers as ``repr``."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
 
 
 def parse_basket(data: Any, source: str = "<basket>") -> Basket:
@@ -292,7 +301,34 @@ def load_basket(path: str | Path) -> Basket:
     basket = parse_basket(data, source)
     if basket.id != path.stem:
         raise BasketError(source, "id", f"{basket.id!r} must equal the file name {path.stem!r}")
+    _warn_on_names(basket, source)
     return basket
+
+
+def _warn_on_names(basket: Basket, source: str) -> None:
+    """Warn when a constituent's name is not the shipped table's name for its code."""
+    known = known_stocks()
+    for i, c in enumerate(basket.constituents):
+        have = known.get(c.code)
+        if have is None:
+            warnings.warn(
+                f"{source}: constituents[{i}].code {c.code!r} is not in the shipped stock "
+                "table (listed in 2025-09): check it (a stock delisted earlier is absent)",
+                BasketNameWarning,
+                stacklevel=3,
+            )
+        elif c.name and _plain(c.name) != _plain(have):
+            warnings.warn(
+                f"{source}: constituents[{i}].name {c.name!r} does not match code {c.code!r}, "
+                f"which the shipped stock table names {have!r}",
+                BasketNameWarning,
+                stacklevel=3,
+            )
+
+
+def _plain(name: str) -> str:
+    # Full-width forms and spaces differ between vendors; "ＴＣＬ科技" is "TCL科技".
+    return unicodedata.normalize("NFKC", name).replace(" ", "").upper()
 
 
 def basket_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -323,10 +359,26 @@ def load_baskets(paths: str | Path | Iterable[str | Path] = "baskets") -> list[B
         paths = [paths]
     baskets: list[Basket] = []
     origin: dict[str, Path] = {}
+    errors: list[BasketError] = []
     for f in basket_files(paths):
-        b = load_basket(f)
+        try:
+            b = load_basket(f)
+        except BasketError as exc:  # go on: every bad file is reported, not just the first
+            errors.append(exc)
+            continue
         if b.id in origin:
-            raise BasketError(f, "id", f"{b.id!r} is already defined in {origin[b.id]}")
+            errors.append(BasketError(f, "id", f"{b.id!r} is already defined in {origin[b.id]}"))
+            continue
         origin[b.id] = f
         baskets.append(b)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise BasketErrors(errors)
     return baskets
+
+
+def needed_codes(baskets: Sequence[Basket]) -> tuple[list[str], list[str]]:
+    """Return the distinct stock codes and benchmark codes of ``baskets``, in first-seen order."""
+    stocks = list(dict.fromkeys(c for b in baskets for c in b.codes))
+    return stocks, list(dict.fromkeys(b.benchmark for b in baskets))

@@ -4,6 +4,7 @@
 
     ThematicError
     ├── BasketError            a basket file is unreadable or breaks a rule (CLI exit 2)
+    │   └── BasketErrors           several basket files are bad (one line each)
     ├── UsageError             a bad option or argument (CLI exit 2)
     │   └── EventsError            an events table is unreadable or breaks a rule
     ├── DataError              prices are missing or malformed (CLI exit 1)
@@ -17,6 +18,7 @@
 
     ThematicWarning            base of every warning thematic issues (filter them by it)
     ├── MissingConstituentWarning  a constituent was excluded (no price on the entry day)
+    ├── BasketNameWarning          a basket's code is unknown or its name is not the code's
     ├── OffCalendarWarning         bars dated on a day the benchmark did not trade were dropped
     └── DamagedFileWarning         an unreadable cache file or store was set aside
 
@@ -70,6 +72,15 @@ class EventsError(UsageError):
     The same faults as in a basket file get the same messages and the same exit code,
     whether the table came from a file or a DataFrame.
     """
+
+
+class BasketErrors(BasketError):
+    """Several basket files are bad: the message has one line per file."""
+
+    def __init__(self, errors: list[BasketError]) -> None:
+        self.errors = errors
+        ThematicError.__init__(self, "\n".join(str(e) for e in errors))
+        self.source, self.field, self.problem = errors[0].source, errors[0].field, str(self)
 
 
 class DataError(ThematicError):
@@ -131,6 +142,10 @@ class ThematicWarning(UserWarning):
 
 class MissingConstituentWarning(ThematicWarning):
     """A constituent was left out of a basket because it has no price on the entry day."""
+
+
+class BasketNameWarning(ThematicWarning):
+    """A basket's code is not in the shipped stock table, or its name is not that code's."""
 
 
 class OffCalendarWarning(ThematicWarning):

@@ -1,12 +1,16 @@
 """Evaluate baskets end to end: baskets -> events -> price panel -> engine -> annotated table.
 
-This is the I/O edge around the pure engine: it asks a provider for prices, records where
-every series came from, and attaches that record to the result as ``DataFrame.attrs``.
+This is the I/O edge around the pure engine: it asks a provider (or a market dump) for
+prices, records where every series came from, and attaches that record to the result as
+``DataFrame.attrs["metadata"]``.  Both :func:`evaluate` and :func:`evaluate_calls` list the
+constituents they left out the same way: ``attrs["metadata"]["missing"]``, one record
+``{basket, code, name, entry_date, reason}`` per constituent.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,24 +18,29 @@ from typing import Any
 import pandas as pd
 
 from thematic.baskets import Basket, load_baskets
+from thematic.codes import known_stocks
 from thematic.constants import CSI300, DEFAULT_ENTRY, DEFAULT_HORIZONS, RESULT_COLUMNS
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel, build_panel
-from thematic.engine import (
+from thematic.engine import cumulative_curves, evaluate_events
+from thematic.errors import DataError, MissingConstituentWarning, UnknownCodeError, UsageError
+from thematic.events import validate_events
+from thematic.rules import (
+    ENTRY_RULE_TEXT,
+    EXIT_RULE_TEXT,
     Horizon,
-    _check_entry,
-    cumulative_curves,
-    evaluate_events,
+    Horizons,
+    parse_entry,
     parse_horizons,
 )
-from thematic.errors import MissingConstituentWarning, UnknownCodeError
-
-ENTRY_RULE_TEXT = {
-    "next_open": "buy at the open of the first session strictly after the publication date",
-    "next_close": "buy at the close of the first session strictly after the publication date",
-}
 
 BasketsLike = str | Path | Basket | Iterable[str | Path | Basket]
+
+#: How a publication timestamp is read (stated in every output's metadata).
+PUBLICATION_RULE = (
+    "a time of day is ignored: entry is the first session strictly after the publication "
+    "date, also for a report released before the open"
+)
 
 
 def _as_baskets(baskets: BasketsLike) -> list[Basket]:
@@ -99,28 +108,83 @@ def load_panel(
     return panel, unavailable
 
 
+def _market_panel(market: str | Path, benchmark: str) -> PricePanel:
+    from thematic.data.universe import load_market_panel
+
+    if benchmark != CSI300:
+        raise UsageError(
+            f"--market: the market dump has only the {CSI300} benchmark, not {benchmark}"
+        )
+    return load_market_panel(market)
+
+
+def _source_counts(panel: PricePanel, used: Iterable[str]) -> dict[str, int]:
+    """How many of the series used came from each kind of source (snapshot, cache, ...)."""
+    counts: Counter[str] = Counter()
+    for code in used:
+        info = panel.sources.get(code)
+        if info is not None:
+            counts[info.source.split(" ")[0]] += 1
+    return dict(sorted(counts.items()))
+
+
+def describe_sources(counts: dict[str, int]) -> str:
+    """``"snapshot 26 / cache 0"``-style text of :func:`_source_counts`' result.
+
+    Examples
+    --------
+    >>> describe_sources({"snapshot": 26})
+    'snapshot 26 / cache 0'
+    >>> describe_sources({"market dump": 3361})
+    'market dump 3361'
+    """
+    if "market dump" in counts:
+        return f"market dump {counts['market dump']}"
+    full = {"snapshot": 0, "cache": 0, **counts}
+    return " / ".join(f"{k} {v}" for k, v in full.items())
+
+
 def _metadata(
-    panel: PricePanel, provider: Provider, entry: str, horizons: Sequence[Horizon]
+    panel: PricePanel,
+    provider_label: str,
+    provenance: Any,
+    entry: str,
+    horizons: Sequence[Horizon],
+    used: Iterable[str],
 ) -> dict[str, Any]:
+    used = list(used)
+    stock_series = [
+        panel.sources[c] for c in used if c in panel.sources and c != panel.benchmark_code
+    ]
+    stock_as_of = [d for i in stock_series if (d := i.as_of or i.last)]
+    counts = _source_counts(panel, used)
     meta: dict[str, Any] = {
         "entry_rule": entry,
         "entry_rule_text": ENTRY_RULE_TEXT[entry],
-        "exit_rule": "close of the session h sessions after the entry session",
+        "exit_rule": EXIT_RULE_TEXT,
+        "publication_rule": PUBLICATION_RULE,
         "horizons": list(horizons),
         "benchmark": panel.benchmark_code,
         "calendar": f"{panel.benchmark_code} trading sessions",
-        "as_of": f"{panel.as_of:%Y-%m-%d}",
-        "provider": provider.name,
-        "series": {code: info.to_dict() for code, info in panel.sources.items()},
+        # The as-of date of the stock data used; with none used, the data set's own.
+        "as_of": min(stock_as_of) if stock_as_of else _dataset_as_of(panel, provenance),
+        "provider": provider_label,
+        "sources_used": counts,
+        "sources_text": describe_sources(counts),
+        "series": {c: panel.sources[c].to_dict() for c in used if c in panel.sources},
     }
-    kinds = sorted({info.source for info in panel.sources.values()})
-    meta["sources"] = kinds
-    provenance = getattr(provider, "provenance", None) or getattr(
-        getattr(provider, "fallback", None), "provenance", None
-    )
-    if isinstance(provenance, dict):
+    meta["sources"] = sorted({panel.sources[c].source for c in used if c in panel.sources})
+    if isinstance(provenance, dict) and meta["sources_used"].get("snapshot"):
         meta["provenance"] = {k: provenance[k] for k in ("source", "note", "adjustment", "as_of")}
+    elif provenance:
+        meta["provenance"] = dict(provenance)
     return meta
+
+
+def _dataset_as_of(panel: PricePanel, provenance: Any) -> str:
+    if isinstance(provenance, dict) and provenance.get("as_of"):
+        return str(provenance["as_of"])
+    return f"{panel.as_of:%Y-%m-%d}"
 
 
 def _notices(meta: dict[str, Any]) -> list[str]:
@@ -136,11 +200,48 @@ def _notices(meta: dict[str, Any]) -> list[str]:
     ]
 
 
+def _unpriced_notice(unpriced: Sequence[str], n_codes: int, market: bool) -> list[str]:
+    """One line when requested codes are not in the data at all, with how to get them."""
+    if not unpriced:
+        return []
+    shown = ", ".join(unpriced[:5]) + (
+        f" and {len(unpriced) - 5} more" if len(unpriced) > 5 else ""
+    )
+    how = (
+        "the market dump has no bars for them"
+        if market
+        else "get them with `thematic refresh` (network) or price from a full dump with "
+        "`--market DIR`"
+    )
+    return [f"{len(unpriced)} of {n_codes} codes have no price data here ({shown}): {how}"]
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None or value is pd.NaT else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def _missing_records(
+    missing: pd.DataFrame, unavailable: dict[str, str], names: dict[tuple[str, str], str]
+) -> list[dict[str, Any]]:
+    out = []
+    for row in missing.itertuples(index=False):
+        code = str(row.code)
+        out.append({
+            "basket": str(row.basket),
+            "code": code,
+            "name": names.get((str(row.basket), code)) or known_stocks().get(code, ""),
+            "entry_date": _iso(row.entry_date),
+            "reason": unavailable.get(code) or str(row.reason),
+        })  # fmt: skip
+    return out
+
+
 def evaluate(
     baskets: BasketsLike = "baskets",
     horizons: str | Sequence[Horizon] = DEFAULT_HORIZONS,
     entry: str = DEFAULT_ENTRY,
     provider: Provider | None = None,
+    market: str | Path | None = None,
 ) -> pd.DataFrame:
     """Measure each basket after its report's publication against its benchmark.
 
@@ -153,7 +254,9 @@ def evaluate(
     entry
         ``"next_open"`` (default) or ``"next_close"``.
     provider
-        Where prices come from; the bundled snapshot by default.
+        Where prices come from; the cache, then the bundled snapshot, by default.
+    market
+        A directory in the shared market-dump layout: price from the whole universe instead.
 
     Returns
     -------
@@ -163,6 +266,11 @@ def evaluate(
         the data's as-of date and the source of every series; its ``"missing"`` entry lists
         the constituents left out (each also raises a :class:`MissingConstituentWarning`).
 
+    Raises
+    ------
+    DataError
+        When no constituent of any basket has a price (nothing to measure).
+
     Examples
     --------
     >>> df = evaluate("baskets/optical_communications.yaml", horizons="1,20")
@@ -171,31 +279,43 @@ def evaluate(
     0 2024-03-25        1 2024-03-26      -0.061743      -0.063732
     1 2024-03-25       20 2024-04-24      -0.034732      -0.030465
     """
-    rule = _check_entry(entry)
+    rule = parse_entry(entry)
     hs = parse_horizons(horizons)
     items = _as_baskets(baskets)
-    provider = provider or default_provider()
+    provider = provider or (None if market is not None else default_provider())
     names = {(b.id, c.code): c.name for b in items for c in b.constituents}
     tables: list[pd.DataFrame] = []
     missing: list[dict[str, Any]] = []
     meta: dict[str, Any] = {}
+    unpriced: list[str] = []
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         group = [b for b in items if b.benchmark == benchmark]
         events = events_from_baskets(group)
-        panel, unavailable = load_panel(events["code"], benchmark, provider)
+        if market is not None:
+            panel, unavailable = _market_panel(market, benchmark), dict[str, str]()
+            label, provenance = f"market dump {market}", None
+        else:
+            assert provider is not None
+            panel, unavailable = load_panel(events["code"], benchmark, provider)
+            label, provenance = provider.name, provider.provenance
         result = evaluate_events(panel, events, hs, rule)
         tables.append(result.table)
-        for row in result.missing.itertuples(index=False):
-            reason = unavailable.get(str(row.code), str(row.reason))
-            missing.append({"basket": row.basket, "code": row.code,
-                            "name": names.get((str(row.basket), str(row.code)), ""),
-                            "reason": reason})  # fmt: skip
-        meta = meta or _metadata(panel, provider, rule, hs)
-        if len(tables) > 1:
-            meta.setdefault("other_benchmarks", []).append(_metadata(panel, provider, rule, hs))
+        missing += _missing_records(result.missing, unavailable, names)
+        used = [*dict.fromkeys(events["code"]), benchmark]
+        unpriced += [c for c in dict.fromkeys(events["code"]) if panel.column(c) < 0]
+        this = _metadata(panel, label, provenance, rule, hs, used)
+        if market is not None:
+            this["sources_used"] = {"market dump": len(used)}
+            this["sources_text"] = describe_sources(this["sources_used"])
+        if not meta:
+            meta = this
+        else:
+            meta.setdefault("other_benchmarks", []).append(this)
+    nothing_priced = _unpriced_baskets(tables)
     for m in missing:
+        renorm = "" if m["basket"] in nothing_priced else ", weights renormalised"
         warnings.warn(
-            f"{m['basket']}: {m['code']} {m['name']} excluded, weights renormalised ({m['reason']})",
+            f"{m['basket']}: {m['code']} {m['name']} excluded{renorm} ({m['reason']})",
             MissingConstituentWarning,
             stacklevel=2,
         )
@@ -204,9 +324,50 @@ def evaluate(
     table = table.sort_values("basket", key=lambda s: s.map(order), kind="stable")
     table = table.reset_index(drop=True).loc[:, list(RESULT_COLUMNS)]
     meta["missing"] = missing
+    n_codes = len({c for b in items for c in b.codes})
+    # Each excluded code is named in its own warning; the notices only speak of the source.
     meta["notices"] = _notices(meta)
     table.attrs["metadata"] = meta
+    empty = _unpriced_baskets([table])
+    if len(empty) == len(items):
+        hint = _unpriced_notice(unpriced, n_codes, market is not None)
+        raise DataError(
+            f"no constituent of {', '.join(sorted(empty)[:5])} has a price on its entry day; "
+            "nothing to measure" + (f" ({hint[0]})" if hint else "")
+        )
     return table
+
+
+def _unpriced_baskets(tables: Sequence[pd.DataFrame]) -> set[str]:
+    """Baskets in which no constituent has an entry price (n_missing == n_constituents)."""
+    out: set[str] = set()
+    for t in tables:
+        none = t["n_missing"] == t["n_constituents"]
+        out |= set(t.loc[none, "basket"].astype(str))
+    return out
+
+
+def coverage(basket: Basket, provider: Provider | None = None) -> list[dict[str, Any]]:
+    """Per constituent: code, name, weight and where its data comes from (or why none).
+
+    Each record has ``code, name, known_name, weight, first, last, rows, source, adjustment``
+    and ``problem`` (empty, or why the code has no data).
+    """
+    provider = provider or default_provider()
+    out = []
+    for c, w in zip(basket.constituents, basket.weights, strict=True):
+        row: dict[str, Any] = {"code": c.code, "name": c.name, "weight": w,
+                               "known_name": known_stocks().get(c.code, ""), "problem": ""}  # fmt: skip
+        try:
+            provider.fetch_daily(c.code)
+        except UnknownCodeError as exc:
+            row["problem"] = exc.detail
+        else:
+            info = provider.info(c.code)
+            row.update(first=info.first, last=info.last, rows=info.rows, source=info.source,
+                       adjustment=info.adjustment)  # fmt: skip
+        out.append(row)
+    return out
 
 
 def curves(
@@ -219,7 +380,7 @@ def curves(
     Columns: ``basket, session, date, basket_return, benchmark_return, excess_return``
     (cumulative fractions since the entry price; session 0 is the entry session).
     """
-    rule = _check_entry(entry)
+    rule = parse_entry(entry)
     items = _as_baskets(baskets)
     provider = provider or default_provider()
     frames = []
@@ -248,39 +409,45 @@ def evaluate_calls(
     market
         A directory in the shared market-dump layout: the whole universe is loaded as one
         dense panel (cached under the cache directory for fast reloads).  Without it, the
-        prices of the codes named come from ``provider`` (the bundled snapshot by default).
+        prices of the codes named come from ``provider`` (the cache, then the bundled
+        snapshot, by default).
 
     Returns
     -------
     pandas.DataFrame
-        Same columns and rules as :func:`evaluate`, one row per (event, horizon);
-        ``attrs["missing"]`` is a DataFrame of the constituents left out.
+        Same columns and rules as :func:`evaluate`, one row per (event, horizon); the
+        ``basket`` column holds the event id.  ``attrs["metadata"]["missing"]`` lists the
+        constituents left out, as for :func:`evaluate`.
     """
     from thematic.events import load_events
 
-    rule = _check_entry(entry)
-    hs = parse_horizons(horizons)
-    table = events if isinstance(events, pd.DataFrame) else load_events(events)
+    rule = parse_entry(entry)
+    hs: Horizons = parse_horizons(horizons)
+    table = (
+        validate_events(events, check_known=True)
+        if isinstance(events, pd.DataFrame)
+        else load_events(events)
+    )
     if market is not None:
-        from thematic.data.universe import load_market_panel
-
-        panel = load_market_panel(market)
-        meta_provider = f"market dump {market}"
+        panel, unavailable = _market_panel(market, CSI300), dict[str, str]()
+        label, provenance = f"market dump {market}", None
     else:
         provider = provider or default_provider()
-        panel, _ = load_panel(table["code"], CSI300, provider)
-        meta_provider = provider.name
-    result = evaluate_events(panel, table, hs, rule)
+        panel, unavailable = load_panel(table["code"], CSI300, provider)
+        label, provenance = provider.name, provider.provenance
+    result = evaluate_events(panel, table, hs, rule, validate=False)
     out = result.table
-    out.attrs["metadata"] = {
-        "entry_rule": rule,
-        "entry_rule_text": ENTRY_RULE_TEXT[rule],
-        "horizons": list(hs),
-        "benchmark": panel.benchmark_code,
-        "as_of": f"{panel.as_of:%Y-%m-%d}",
-        "provider": meta_provider,
-        "n_events": int(out["basket"].nunique()),
-        "n_missing_constituents": len(result.missing),
-    }
-    out.attrs["missing"] = result.missing
+    codes = list(dict.fromkeys(table["code"]))
+    priced = [c for c in codes if panel.column(c) >= 0]
+    meta = _metadata(panel, label, provenance, rule, hs, [*priced, CSI300])
+    if market is not None:
+        meta["sources_used"] = {"market dump": len(priced) + 1}
+        meta["sources_text"] = describe_sources(meta["sources_used"])
+        meta.pop("series")  # thousands of identical records: the dump is the source
+    meta["n_events"] = len(result.table) // max(1, len(hs))
+    meta["n_missing_constituents"] = len(result.missing)
+    meta["missing"] = _missing_records(result.missing, unavailable, {})
+    unpriced = [c for c in codes if panel.column(c) < 0]
+    meta["notices"] = _unpriced_notice(unpriced, len(codes), market is not None)
+    out.attrs["metadata"] = meta
     return out

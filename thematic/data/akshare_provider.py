@@ -103,6 +103,16 @@ class AkshareProvider:
         self._info: dict[str, SeriesInfo] = {}
         self.log: list[str] = []
 
+    @property
+    def provenance(self) -> None:
+        """None: live series carry their own :class:`SeriesInfo`."""
+        return None
+
+    @property
+    def max_concurrency(self) -> int:
+        """Requests in flight at once, from the HTTP policy."""
+        return self.caller.policy.max_concurrency
+
     # -- one function per source: call akshare, map its columns -----------------------------
     def _eastmoney_stock(self, code: str, start: str, end: str) -> pd.DataFrame:
         import akshare as ak

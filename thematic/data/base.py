@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -45,6 +46,15 @@ class Provider(Protocol):
     """
 
     name: str
+
+    @property
+    def provenance(self) -> Mapping[str, Any] | None:
+        """Where the dataset as a whole comes from (source, note, adjustment, as_of), if known.
+
+        The bundled snapshot has one (its ``provenance.json``); a live source has none, its
+        series carry their own :class:`SeriesInfo`.
+        """
+        ...
 
     def fetch_daily(
         self, code: str, start: dt.date | None = None, end: dt.date | None = None
@@ -135,3 +145,15 @@ def window_bars(bars: pd.DataFrame, start: dt.date | None, end: dt.date | None) 
     if end is not None:
         bars = bars.loc[bars.index <= pd.Timestamp(end)]
     return bars
+
+
+class RemoteProvider(Provider, Protocol):
+    """A provider that fetches over the network, as :func:`thematic.data.refresh.refresh` uses."""
+
+    log: list[str]
+    """Notes on what happened (fallbacks between sources), for the refresh summary."""
+
+    @property
+    def max_concurrency(self) -> int:
+        """How many requests may be in flight at once."""
+        ...

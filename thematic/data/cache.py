@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from thematic.constants import CACHE_ENV_VAR
-from thematic.data.base import BAR_COLUMNS, SeriesInfo, validate_bars, window_bars
+from thematic.data.base import BAR_COLUMNS, Provider, SeriesInfo, validate_bars, window_bars
 from thematic.errors import CacheError, DataError, UnknownCodeError
 from thematic.files import atomic_path, set_aside
 
@@ -99,6 +100,11 @@ class PriceCache:
                 tmp.unlink(missing_ok=True)
                 n += 1
         return n
+
+    def audit(self, stocks: Iterable[str], indices: Iterable[str]) -> list[str]:
+        """Read every named series (setting unreadable files aside); return the codes missing."""
+        missing = [c for c in indices if self.read(c, "index") is None]
+        return missing + [c for c in stocks if self.read(c, "stock") is None]
 
     def codes(self, kind: Kind) -> list[str]:
         """Codes with a cache file."""
@@ -173,11 +179,16 @@ class CacheProvider:
 
     name = "cache"
 
-    def __init__(self, cache: PriceCache | None = None, fallback: Any = None) -> None:
+    def __init__(self, cache: PriceCache | None = None, fallback: Provider | None = None) -> None:
         self.cache = cache or PriceCache()
         self.fallback = fallback
         self._info: dict[str, SeriesInfo] = {}
         self.from_fallback: list[str] = []
+
+    @property
+    def provenance(self) -> Mapping[str, Any] | None:
+        """The fallback's provenance (the bundled snapshot's), if it has one."""
+        return self.fallback.provenance if self.fallback is not None else None
 
     def _get(self, code: str, kind: Kind) -> pd.DataFrame:
         cached = self.cache.read(code, kind)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -118,6 +119,18 @@ def _is_connection_level(exc: BaseException) -> bool:
     return isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
 
 
+def _no_name_resolution(exc: BaseException) -> bool:
+    """Tell whether a failure comes from DNS itself (no host resolves: retrying is futile)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 class Caller:
     """Runs provider calls under an :class:`HttpPolicy`.
 
@@ -174,6 +187,11 @@ class Caller:
             )
             if _is_connection_level(failure):
                 connection_failures += 1
+                if _no_name_resolution(failure):  # no DNS: retrying only costs the user time
+                    self.network_down = True
+                    raise NetworkDown(
+                        source, code, f"network unreachable ({_describe(failure, seen)})"
+                    ) from None
             if not transient:
                 raise ProviderError(source, code, _describe(failure, seen)) from None
             if attempt < attempts:

@@ -72,6 +72,20 @@ class PricePanel:
         """
         return np.ascontiguousarray(ffill_rows(self.close).T)
 
+    @cached_property
+    def first_bar(self) -> np.ndarray:
+        """Session of each code's first close, -1 for a code without any."""
+        has = np.isfinite(self.close)
+        first = has.argmax(axis=0)
+        return np.where(has.any(axis=0), first, -1)
+
+    @cached_property
+    def last_bar(self) -> np.ndarray:
+        """Session of each code's last close, -1 for a code without any."""
+        has = np.isfinite(self.close)
+        last = len(self.dates) - 1 - has[::-1].argmax(axis=0)
+        return np.where(has.any(axis=0), last, -1)
+
     @property
     def close_filled(self) -> np.ndarray:
         """Forward-filled closes, ``(T, N)`` (a view of :attr:`close_filled_by_code`)."""

@@ -17,14 +17,14 @@ A refresh holds the cache's file lock: a second refresh waits, then finds little
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from thematic.data.base import Provider, RemoteProvider
 from thematic.data.cache import CachedSeries, Kind, PriceCache
 from thematic.errors import NetworkDown, ThematicError
 
@@ -73,7 +73,7 @@ class RefreshReport:
         return f"{len(self.results)} series: {counts}; {self.rows_added} rows added"
 
 
-def _fetcher(provider: Any, kind: Kind) -> Callable[..., pd.DataFrame]:
+def _fetcher(provider: Provider, kind: Kind) -> Callable[..., pd.DataFrame]:
     fetch: Callable[..., pd.DataFrame] = (
         provider.fetch_daily if kind == "stock" else provider.fetch_index_daily
     )
@@ -94,7 +94,7 @@ def _same_returns(a: pd.Series, b: pd.Series) -> bool:
 def refresh_series(
     code: str,
     kind: Kind,
-    provider: Any,
+    provider: Provider,
     cache: PriceCache,
     today: dt.date,
     full: bool = False,
@@ -165,7 +165,7 @@ def refresh_series(
 def refresh(
     stocks: Iterable[str],
     indices: Iterable[str],
-    provider: Any,
+    provider: RemoteProvider,
     cache: PriceCache,
     today: dt.date | None = None,
     full: bool = False,
@@ -199,5 +199,24 @@ def refresh(
             cache.messages.append(f"removed {stale} temp file(s) of an interrupted refresh")
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             report.results = list(pool.map(run, jobs))
-    report.messages = list(cache.messages) + list(getattr(provider, "log", []))
+    report.messages = list(cache.messages) + list(provider.log)
     return report
+
+
+def refresh_before_use(stocks: Sequence[str], indices: Sequence[str]) -> str | None:
+    """Bring the cache up to date for a run a person waits on; return a notice, or None.
+
+    A quick policy (one retry, short backoff): a scheduled ``thematic refresh`` retries
+    harder.  Without a network the answer comes at once (no DNS means no retries) and the
+    run goes on from the cache, then the bundled snapshot.
+    """
+    from thematic.data.akshare_provider import AkshareProvider
+    from thematic.data.network import HttpPolicy
+
+    provider = AkshareProvider(HttpPolicy(retries=1, backoff=0.5))
+    report = refresh(stocks, indices, provider, PriceCache(), workers=provider.max_concurrency)
+    if any(r.status == "skipped" for r in report.results):
+        return "network unavailable: evaluating from the cache, then the bundled snapshot"
+    if report.failed:
+        return f"{len(report.failed)} series could not be refreshed; using what the cache holds"
+    return None

@@ -94,9 +94,7 @@ def load_saved_panel(directory: Path) -> PricePanel:
         info = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         arrays = {n: np.load(directory / f"{n}.npy", allow_pickle=False) for n in _ARRAYS}
     except (OSError, ValueError, EOFError) as exc:
-        raise CacheError(
-            directory, f"unreadable panel store ({exc})"
-        ) from None
+        raise CacheError(directory, f"unreadable panel store ({exc})") from None
     panel = PricePanel(
         dates=pd.DatetimeIndex(info["dates"]).as_unit("ns"),
         codes=pd.Index(info["codes"], dtype="str", name="code"),

@@ -1,0 +1,147 @@
+"""Result tables as text (terminal, CSV, JSON) or files (those, and Parquet).
+
+One rule for every command: ``--format`` wins; without it the format follows the output
+file's suffix; without an output file it is the command's default.  An unknown suffix is an
+error that lists the known ones (never a silent CSV in an ``.xlsx``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+
+from thematic.errors import UsageError
+from thematic.files import atomic_path, write_text
+
+#: Output file suffix -> format.
+SUFFIX_FORMATS: Final[dict[str, str]] = {
+    ".csv": "csv",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".txt": "table",
+}
+
+
+def resolve_format(
+    fmt: str | None, output: Path | None, allowed: Sequence[str], default: str
+) -> str:
+    """Pick the output format: ``fmt`` if given, else by ``output``'s suffix, else ``default``.
+
+    Examples
+    --------
+    >>> resolve_format(None, Path("r.json"), ("table", "csv", "json"), "table")
+    'json'
+    >>> resolve_format(None, Path("r.xlsx"), ("csv", "json"), "csv")
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --output: r.xlsx: unknown suffix '.xlsx'; known: .csv, .json (or give --format)
+    """
+    if fmt is not None:
+        if fmt == "parquet" and output is None:
+            raise UsageError("--format parquet needs --output FILE")
+        return fmt
+    if output is None:
+        return default
+    known = {s: f for s, f in SUFFIX_FORMATS.items() if f in allowed}
+    suffix = output.suffix.lower()
+    if suffix not in known:
+        raise UsageError(
+            f"--output: {output}: unknown suffix {suffix or '(none)'!r}; known: "
+            f"{', '.join(known)} (or give --format)"
+        )
+    return known[suffix]
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if hasattr(value, "item"):  # numpy scalar
+        return _jsonable(value.item())
+    return value
+
+
+def format_frame(df: pd.DataFrame, fmt: str) -> str:
+    """Render a result table as ``csv``, ``json`` (a list of records) or a terminal table."""
+    if fmt == "csv":
+        text: str = df.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
+        return text
+    if fmt == "json":
+        records = [
+            {str(k): _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")
+        ]
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    return results_table(df)
+
+
+def _pct(x: float) -> str:
+    return "" if x != x else f"{x * 100:+.2f}%"
+
+
+def results_table(df: pd.DataFrame) -> str:
+    """Render the evaluation table for a terminal: dates, signed percentages, priced/size."""
+    shown = pd.DataFrame(
+        {
+            "basket": df["basket"],
+            "published": df["published"].dt.strftime("%Y-%m-%d"),
+            "entry": df["entry_date"].dt.strftime("%Y-%m-%d").fillna("-"),
+            "h": df["horizon"].astype(str),
+            "exit": df["exit_date"].dt.strftime("%Y-%m-%d").fillna("-"),
+            "priced": [
+                f"{n - m}/{n}" for n, m in zip(df["n_constituents"], df["n_missing"], strict=True)
+            ],
+            "basket %": df["basket_return"].map(_pct),
+            "bench %": df["benchmark_return"].map(_pct),
+            "excess %": df["excess_return"].map(_pct),
+            "relative %": df["relative_return"].map(_pct),
+            "hit": df["hit_rate"].map(lambda x: "" if x != x else f"{x:.0%}"),
+            "note": df["note"].astype(str),
+        }
+    )
+    if not shown["note"].str.len().any():
+        shown = shown.drop(columns="note")
+    text: str = shown.to_string(index=False)
+    return text + "\n"
+
+
+def metadata_lines(meta: dict[str, Any]) -> list[str]:
+    """Return the header every evaluation prints: rules, benchmark, sources used, adjustment."""
+    lines = [
+        f"entry rule: {meta['entry_rule']} ({meta['entry_rule_text']}); exit: {meta['exit_rule']}",
+        f"benchmark: {meta['benchmark']}; data: {meta['sources_text']} series, "
+        f"as of {meta['as_of']}",
+    ]
+    prov = meta.get("provenance")
+    if prov:
+        lines.append(f"prices: {prov['adjustment']} ({prov['source']})")
+    return lines
+
+
+def metadata_json(meta: dict[str, Any]) -> str:
+    """Return the run's metadata as JSON text (what ``--metadata FILE`` writes)."""
+    return json.dumps(meta, ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def write_parquet(df: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
+    """Write a result table to Parquet atomically, its metadata in the schema metadata."""
+    out = df.assign(**{c: df[c].astype(str) for c in ("basket", "note", "entry_rule", "horizon")})
+    out.attrs = {"metadata": json.loads(metadata_json(meta))}
+    with atomic_path(path) as tmp:
+        out.to_parquet(tmp, index=False)
+
+
+def write_result(df: pd.DataFrame, fmt: str, path: Path, header: str = "") -> None:
+    """Write a result table to ``path`` in ``fmt`` atomically (``header`` precedes a table)."""
+    if fmt == "parquet":
+        write_parquet(df, path, df.attrs.get("metadata", {}))
+    else:
+        write_text(path, (header if fmt == "table" else "") + format_frame(df, fmt))
