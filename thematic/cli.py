@@ -10,6 +10,7 @@ Rendering lives in :mod:`thematic.output`, the work in the library; nothing here
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -49,8 +50,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
-    fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
     _check_targets(args, "output", "metadata")
+    fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
     baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
     if not args.offline and args.market is None:
         from thematic.data.refresh import refresh_before_use
@@ -62,6 +63,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         lambda: evaluate(baskets, horizons=horizons, entry=entry, market=args.market)
     )
     meta = df.attrs["metadata"]
+    for message in meta.get("messages", []):
+        say(message)
     for notice in meta.get("notices", []):
         say(notice, "warning")
     if args.metadata:
@@ -83,13 +86,15 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
-    fmt = resolve_format(args.format, args.output, ("table", "csv", "json", "parquet"), "csv")
     _check_targets(args, "output")
+    fmt = resolve_format(args.format, args.output, ("table", "csv", "json", "parquet"), "csv")
     start = time.perf_counter()
     df = with_warnings_said(
         lambda: evaluate_calls(args.events, horizons=horizons, entry=entry, market=args.market)
     )
     meta = df.attrs["metadata"]
+    for message in meta.get("messages", []):
+        say(message)
     for notice in meta.get("notices", []):
         say(notice, "warning")
     say(
@@ -376,6 +381,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as exc:  # a file system fault while writing (disk full, permissions)
         say(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "), "error")
+        return 1
+    except Exception as exc:  # a bug: still one line; THEMATIC_DEBUG=1 shows the traceback
+        if os.environ.get("THEMATIC_DEBUG"):
+            raise
+        say(f"internal error ({type(exc).__name__}: {exc}); rerun with THEMATIC_DEBUG=1 "
+            "and report the traceback", "error")  # fmt: skip
         return 1
     return code
 

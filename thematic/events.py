@@ -217,5 +217,7 @@ def load_events(path: str | Path) -> pd.DataFrame:
         df = pd.read_parquet(path) if is_parquet else pd.read_csv(path, dtype=text_cols)
     except Exception as exc:  # pandas/pyarrow raise many types for unreadable files
         raise EventsError(f"{path}: cannot read events ({type(exc).__name__}: {exc})") from None
+    if df.empty:
+        raise EventsError(f"{path}: has no rows (a header only): nothing to evaluate")
     first = 0 if is_parquet else _CSV_FIRST_ROW
     return validate_events(df, str(path), first_row=first, check_known=True)

@@ -108,14 +108,16 @@ def load_panel(
     return panel, unavailable
 
 
-def _market_panel(market: str | Path, benchmark: str) -> PricePanel:
+def _market_panel(
+    market: str | Path, benchmark: str, messages: list[str] | None = None
+) -> PricePanel:
     from thematic.data.universe import load_market_panel
 
     if benchmark != CSI300:
         raise UsageError(
             f"--market: the market dump has only the {CSI300} benchmark, not {benchmark}"
         )
-    return load_market_panel(market)
+    return load_market_panel(market, messages=messages)
 
 
 def _source_counts(panel: PricePanel, used: Iterable[str]) -> dict[str, int]:
@@ -288,11 +290,12 @@ def evaluate(
     missing: list[dict[str, Any]] = []
     meta: dict[str, Any] = {}
     unpriced: list[str] = []
+    messages: list[str] = []
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         group = [b for b in items if b.benchmark == benchmark]
         events = events_from_baskets(group)
         if market is not None:
-            panel, unavailable = _market_panel(market, benchmark), dict[str, str]()
+            panel, unavailable = _market_panel(market, benchmark, messages), dict[str, str]()
             label, provenance = f"market dump {market}", None
         else:
             assert provider is not None
@@ -327,6 +330,7 @@ def evaluate(
     n_codes = len({c for b in items for c in b.codes})
     # Each excluded code is named in its own warning; the notices only speak of the source.
     meta["notices"] = _notices(meta)
+    meta["messages"] = messages
     table.attrs["metadata"] = meta
     empty = _unpriced_baskets([table])
     if len(empty) == len(items):
@@ -421,6 +425,7 @@ def evaluate_calls(
     """
     from thematic.events import load_events
 
+    messages: list[str] = []
     rule = parse_entry(entry)
     hs: Horizons = parse_horizons(horizons)
     table = (
@@ -429,7 +434,7 @@ def evaluate_calls(
         else load_events(events)
     )
     if market is not None:
-        panel, unavailable = _market_panel(market, CSI300), dict[str, str]()
+        panel, unavailable = _market_panel(market, CSI300, messages), dict[str, str]()
         label, provenance = f"market dump {market}", None
     else:
         provider = provider or default_provider()
@@ -449,5 +454,12 @@ def evaluate_calls(
     meta["missing"] = _missing_records(result.missing, unavailable, {})
     unpriced = [c for c in codes if panel.column(c) < 0]
     meta["notices"] = _unpriced_notice(unpriced, len(codes), market is not None)
+    meta["messages"] = messages
     out.attrs["metadata"] = meta
+    if len(table) and not (out["n_missing"] < out["n_constituents"]).any():
+        hint = f" ({meta['notices'][0]})" if meta["notices"] else ""
+        raise DataError(
+            f"no constituent of any of the {meta['n_events']:,} events has a price on its entry "
+            f"day; nothing to measure{hint}"
+        )
     return out

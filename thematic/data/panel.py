@@ -132,7 +132,8 @@ def build_panel(
     -----
     The calendar ends at the earlier of the benchmark's last session and the last session of
     any stock, so that a horizon never runs past the data and silently values every stock at
-    a stale close.
+    a stale close; it starts at the first bar of any stock, so that a call published before
+    the stock data is reported as such.
     """
     cal = pd.DatetimeIndex(benchmark.index).as_unit("ns")
     if as_of is not None:
@@ -140,6 +141,11 @@ def build_panel(
     elif bars:
         stock_end = max(pd.Timestamp(df.index.max()) for df in bars.values() if len(df))
         cal = cal[cal <= stock_end]
+    if any(len(df) for df in bars.values()):
+        # Sessions before the first stock bar hold no prices: an event published then is
+        # "before the data", not a stock "not listed yet" (as panel_from_long does).
+        stock_start = min(pd.Timestamp(df.index.min()) for df in bars.values() if len(df))
+        cal = cal[cal >= stock_start]
     if len(cal) == 0:
         raise DataError(f"benchmark {benchmark_code} has no sessions within the stock data")
     codes = pd.Index(list(bars), dtype="str", name="code")

@@ -109,8 +109,9 @@ def missing_reasons(panel: PricePanel, enc: Encoded, rows: np.ndarray) -> pd.Cat
     col = enc.col[rows]
     ev = enc.event[rows]
     e = enc.entry[ev]
-    c = np.maximum(col, 0)
-    first_bar, last_bar = panel.first_bar[c], panel.last_bar[c]
+    c = np.where(col < 0, len(panel.codes), col)  # a code the panel lacks reads the -1 pad
+    first_bar = np.append(panel.first_bar, -1)[c]
+    last_bar = np.append(panel.last_bar, -1)[c]
     kind = np.full(len(rows), 5, dtype=np.int64)  # suspended unless something earlier applies
     kind[last_bar < e] = 4
     kind[(first_bar < 0) | (first_bar > e)] = 3

@@ -39,7 +39,8 @@ def with_warnings_said(fn: Callable[[], T]) -> T:
     """Run ``fn``, then print each warning it issued as one ``warning:`` line (each once)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = fn()
-    for text in dict.fromkeys(str(w.message) for w in caught):
-        say(text, "warning")
-    return result
+        try:
+            return fn()
+        finally:  # also when fn fails: the warnings explain the error that follows
+            for text in dict.fromkeys(str(w.message) for w in caught):
+                say(text, "warning")

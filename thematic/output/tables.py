@@ -89,6 +89,8 @@ def _pct(x: float) -> str:
 
 def results_table(df: pd.DataFrame) -> str:
     """Render the evaluation table for a terminal: dates, signed percentages, priced/size."""
+    if df.empty:
+        return "(no rows)\n"
     shown = pd.DataFrame(
         {
             "basket": df["basket"],
@@ -115,14 +117,15 @@ def results_table(df: pd.DataFrame) -> str:
 
 def metadata_lines(meta: dict[str, Any]) -> list[str]:
     """Return the header every evaluation prints: rules, benchmark, sources used, adjustment."""
+    bench = meta["benchmark"]
+    kind = meta.get("series", {}).get(bench, {}).get("adjustment") or "price index"
     lines = [
         f"entry rule: {meta['entry_rule']} ({meta['entry_rule_text']}); exit: {meta['exit_rule']}",
-        f"benchmark: {meta['benchmark']}; data: {meta['sources_text']} series, "
-        f"as of {meta['as_of']}",
+        f"benchmark: {bench} ({kind}); data: {meta['sources_text']} series, as of {meta['as_of']}",
     ]
     prov = meta.get("provenance")
     if prov:
-        lines.append(f"prices: {prov['adjustment']} ({prov['source']})")
+        lines.append(f"prices: {prov['adjustment']}; bundled snapshot built from {prov['source']}")
     return lines
 
 
