@@ -37,6 +37,7 @@ test: lint
 bench: dev
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_stats.py
 
 snapshot: dev
 	$(BIN)/python scripts/build_snapshot.py

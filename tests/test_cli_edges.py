@@ -264,3 +264,10 @@ def test_evaluate_events_help_documents_every_option(work: Path) -> None:
     for option in ("--entry", "--horizons", "--market", "--format", "--output"):
         assert option in r.out
     assert "event id" in r.out and "default" in r.out
+
+
+def test_stats_placebo_without_a_universe_refuses_in_one_line(work: Path) -> None:
+    r = thematic(work, "stats", IDC, "--placebo", "100")
+    assert r.code == 2
+    assert len(r.lines) == 1 and r.lines[0].startswith("error: placebo: only ")
+    assert "pass --market DIR" in r.lines[0]

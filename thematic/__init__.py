@@ -2,7 +2,12 @@
 
 from thematic import stats
 from thematic.baskets import Basket, Constituent, Report, load_basket, load_baskets, parse_basket
-from thematic.constants import DEFAULT_HORIZONS, RESULT_COLUMNS, TRADING_DAYS_PER_YEAR
+from thematic.constants import (
+    DEFAULT_HORIZONS,
+    RESULT_COLUMNS,
+    STATS_COLUMNS,
+    TRADING_DAYS_PER_YEAR,
+)
 from thematic.data.universe import load_market_panel
 from thematic.engine import Evaluation, cumulative_curves, evaluate_events
 from thematic.errors import (
@@ -15,6 +20,7 @@ from thematic.errors import (
     UsageError,
 )
 from thematic.events import load_events, validate_events
+from thematic.eventstats import event_stats
 from thematic.pipeline import curves, evaluate, evaluate_calls, events_from_baskets
 from thematic.rules import parse_entry, parse_horizons
 
@@ -23,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_HORIZONS",
     "RESULT_COLUMNS",
+    "STATS_COLUMNS",
     "TRADING_DAYS_PER_YEAR",
     "Basket",
     "BasketError",
@@ -40,6 +47,7 @@ __all__ = [
     "evaluate",
     "evaluate_calls",
     "evaluate_events",
+    "event_stats",
     "events_from_baskets",
     "load_basket",
     "load_baskets",

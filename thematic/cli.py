@@ -112,6 +112,50 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Event-study statistics and placebo baskets; print or write the table."""
+    from thematic.baskets import load_baskets
+    from thematic.eventstats import event_stats
+    from thematic.output.tables import format_frame, resolve_format, stats_header, stats_table
+    from thematic.rules import parse_entry, parse_horizons
+
+    horizons = parse_horizons(args.horizons, "--horizons")
+    entry = parse_entry(args.entry, "--entry")
+    _check_targets(args, "output")
+    fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
+    match = [m.strip() for m in args.match.split(",") if m.strip()] if args.match else []
+    baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
+    df = with_warnings_said(
+        lambda: event_stats(
+            baskets,
+            horizons=horizons,
+            entry=entry,
+            placebo_draws=args.placebo,
+            seed=args.seed,
+            market=args.market,
+            by=args.by,
+            match=match,
+            resamples=args.resamples,
+            est_window=args.est_window,
+            est_gap=args.est_gap,
+            min_obs=args.min_obs,
+        )
+    )
+    meta = df.attrs["metadata"]
+    for message in meta.get("messages", []):
+        say(message)
+    for x in meta["excluded"]:
+        say(f"{x['basket']}: {x['code']} {x['name']} left out of the tests ({x['reason']})",
+            "warning")  # fmt: skip
+    header = "\n".join(stats_header(meta))
+    if fmt == "table":
+        _write_or_print(header + "\n\n" + stats_table(df), args.output)
+    else:
+        say(header)
+        _write_or_print(format_frame(df, fmt), args.output)
+    return 0
+
+
 def cmd_draft(args: argparse.Namespace) -> int:
     """Draft basket YAML files from a report's text."""
     from thematic.draft import write_drafts
@@ -346,6 +390,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", type=Path, help="write to FILE (.csv, .json, .parquet) instead of stdout"
     )
     ee.set_defaults(func=cmd_evaluate_events)
+
+    st = sub.add_parser(
+        "stats",
+        help="event-study statistics: market-model CAR/BHAR, tests, placebo baskets",
+        description="Was the call beta, luck or skill? Market-model abnormal returns with "
+        "the Boehmer-Musumeci-Poulsen, Kolari-Pynnonen, skewness-adjusted and generalised sign "
+        "tests, and random placebo baskets drawn on the same day.",
+    )
+    _paths_arg(st)
+    _rule_args(st)
+    st.set_defaults(horizons="20,60,120,250")
+    st.add_argument("--placebo", type=int, default=0, metavar="N",
+                    help="random baskets per basket and horizon (default 0: none; needs --market "
+                    "or a cache of a few hundred stocks)")  # fmt: skip
+    st.add_argument("--seed", type=int, default=0, help="seed of draws and bootstrap (default 0)")
+    st.add_argument("--by", default="basket", choices=("basket", "report", "broker"),
+                    help="pool constituents by report or broker (default basket)")  # fmt: skip
+    st.add_argument("--match", default="", metavar="board,industry",
+                    help="placebo matching on board and/or industry (default none)")  # fmt: skip
+    st.add_argument("--resamples", type=int, default=1000,
+                    help="bootstrap resamples for bhar_boot_p (default %(default)s)")  # fmt: skip
+    st.add_argument("--est-window", type=int, default=250,
+                    help="estimation window, in returns (default %(default)s)")  # fmt: skip
+    st.add_argument("--est-gap", type=int, default=20,
+                    help="sessions between the estimation window and entry (default %(default)s)")  # fmt: skip
+    st.add_argument("--min-obs", type=int, default=120,
+                    help="valid estimation returns a constituent needs (default %(default)s)")  # fmt: skip
+    st.add_argument("--format", choices=("table", "csv", "json"),
+                    help="output format (default: by the --output suffix, else table)")  # fmt: skip
+    st.add_argument("--output", type=Path, help="write the result to FILE instead of stdout")
+    st.set_defaults(func=cmd_stats)
 
     dr = sub.add_parser("draft", help="draft basket YAML from a research report's text")
     dr.add_argument("report", type=Path, help="the report as plain text (UTF-8)")

@@ -64,3 +64,35 @@ def known_stocks() -> dict[str, str]:
 
     with STOCK_TABLE.open(encoding="utf-8") as f:
         return {row["code"]: row["name"] for row in csv.DictReader(f)}
+
+
+Board = Literal["main", "chinext", "star", "beijing"]
+
+
+def board_of(code: str) -> Board | None:
+    """Return the board of an A-share code (main, chinext, star or beijing), or None.
+
+    Examples
+    --------
+    >>> [board_of(c) for c in ("600941", "300308", "688111", "872808", "900901")]
+    ['main', 'chinext', 'star', 'beijing', None]
+    """
+    exchange = exchange_of(code)
+    if exchange is None:
+        return None
+    if exchange == "BJ":
+        return "beijing"
+    if code[:2] == "30":
+        return "chinext"
+    if code[:3] in ("688", "689"):
+        return "star"
+    return "main"
+
+
+@cache
+def industries() -> dict[str, str]:
+    """Code -> industry of every stock in the shipped table (classification as of 2025-09)."""
+    import csv
+
+    with STOCK_TABLE.open(encoding="utf-8") as f:
+        return {row["code"]: row["industry"] for row in csv.DictReader(f)}

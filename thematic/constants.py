@@ -46,3 +46,24 @@ RESULT_COLUMNS: Final[tuple[str, ...]] = (
     "hit_rate",
     "note",
 )
+
+#: Columns of an event-study table (``thematic stats``), in order.
+STATS_COLUMNS: Final[tuple[str, ...]] = (
+    "basket",
+    "published",
+    "entry_date",
+    "horizon",
+    "n",
+    "mean_car",
+    "car_t",
+    "bmp_z",
+    "kp_z",
+    "mean_car_ma",
+    "mean_bhar",
+    "bhar_skew_t",
+    "bhar_boot_p",
+    "gsign_z",
+    "placebo_pct",
+    "placebo_p",
+    "note",
+)

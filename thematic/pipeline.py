@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +120,18 @@ def _market_panel(
     return load_market_panel(market, messages=messages)
 
 
+def market_provenance(market: str | Path, panel: PricePanel) -> dict[str, str]:
+    """Provenance of prices taken from a market dump (the ``../shared/market`` layout)."""
+    as_of = f"{panel.as_of:%Y-%m-%d}"
+    return {
+        "source": f"market dump {market}",
+        "origin": f"market dump {market}",
+        "note": "the dump's daily bars, forward-adjusted (qfq) as of its last date",
+        "adjustment": f"qfq as of {as_of}",
+        "as_of": as_of,
+    }
+
+
 def _source_counts(panel: PricePanel, used: Iterable[str]) -> dict[str, int]:
     """How many of the series used came from each kind of source (snapshot, cache, ...)."""
     counts: Counter[str] = Counter()
@@ -178,6 +190,7 @@ def _metadata(
     meta["sources"] = sorted({panel.sources[c].source for c in used if c in panel.sources})
     if isinstance(provenance, dict) and meta["sources_used"].get("snapshot"):
         meta["provenance"] = {k: provenance[k] for k in ("source", "note", "adjustment", "as_of")}
+        meta["provenance"]["origin"] = f"bundled snapshot built from {provenance['source']}"
     elif provenance:
         meta["provenance"] = dict(provenance)
     return meta
@@ -291,12 +304,13 @@ def evaluate(
     meta: dict[str, Any] = {}
     unpriced: list[str] = []
     messages: list[str] = []
+    provenance: Mapping[str, Any] | None
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         group = [b for b in items if b.benchmark == benchmark]
         events = events_from_baskets(group)
         if market is not None:
             panel, unavailable = _market_panel(market, benchmark, messages), dict[str, str]()
-            label, provenance = f"market dump {market}", None
+            label, provenance = f"market dump {market}", market_provenance(market, panel)
         else:
             assert provider is not None
             panel, unavailable = load_panel(events["code"], benchmark, provider)
@@ -428,6 +442,7 @@ def evaluate_calls(
     messages: list[str] = []
     rule = parse_entry(entry)
     hs: Horizons = parse_horizons(horizons)
+    provenance: Mapping[str, Any] | None
     table = (
         validate_events(events, check_known=True)
         if isinstance(events, pd.DataFrame)
@@ -435,7 +450,7 @@ def evaluate_calls(
     )
     if market is not None:
         panel, unavailable = _market_panel(market, CSI300, messages), dict[str, str]()
-        label, provenance = f"market dump {market}", None
+        label, provenance = f"market dump {market}", market_provenance(market, panel)
     else:
         provider = provider or default_provider()
         panel, unavailable = load_panel(table["code"], CSI300, provider)

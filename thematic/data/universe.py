@@ -105,7 +105,7 @@ def load_saved_panel(directory: Path) -> PricePanel:
         benchmark_close=arrays["benchmark_close"],
         sources={
             info["benchmark_code"]: SeriesInfo(
-                info["benchmark_code"], info["source"], info["adjustment"], None, info["as_of"], 0
+                info["benchmark_code"], "market dump", "price index", None, info["as_of"], 0
             )
         },
     )

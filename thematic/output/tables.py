@@ -115,6 +115,79 @@ def results_table(df: pd.DataFrame) -> str:
     return text + "\n"
 
 
+def _stars(z: float) -> str:
+    """Significance stars of a two-sided normal test: * 10%, ** 5%, *** 1%."""
+    if z != z:
+        return ""
+    a = abs(z)
+    return (
+        "***"
+        if a >= 2.5758293035489
+        else "**"
+        if a >= 1.959963984540
+        else "*"
+        if a >= 1.6448536269514
+        else ""
+    )
+
+
+def stats_table(df: pd.DataFrame) -> str:
+    """Render an event-study table for a terminal, starred by ``kp_z`` as papers do."""
+    if df.empty:
+        return "(no rows)\n"
+
+    def num(x: float, digits: int = 2) -> str:
+        return "" if x != x else f"{x:+.{digits}f}"
+
+    shown = pd.DataFrame(
+        {
+            "basket": df["basket"].astype(str),
+            "entry": df["entry_date"].dt.strftime("%Y-%m-%d").fillna("-"),
+            "h": df["horizon"].astype(str),
+            "n": df["n"].astype(str),
+            "CAR %": df["mean_car"].map(_pct),
+            "CAR_ma %": df["mean_car_ma"].map(_pct),
+            "BHAR %": df["mean_bhar"].map(_pct),
+            "car_t": df["car_t"].map(num),
+            "bmp_z": df["bmp_z"].map(num),
+            "kp_z": [num(z) + _stars(z) for z in df["kp_z"]],
+            "skew_t": df["bhar_skew_t"].map(num),
+            "boot_p": df["bhar_boot_p"].map(lambda x: "" if x != x else f"{x:.3f}"),
+            "gsign_z": df["gsign_z"].map(num),
+            "placebo %": df["placebo_pct"].map(lambda x: "" if x != x else f"{x:.1f}"),
+            "placebo_p": df["placebo_p"].map(lambda x: "" if x != x else f"{x:.3f}"),
+            "note": df["note"].astype(str),
+        }
+    )
+    for col in ("placebo %", "placebo_p", "note"):
+        if not shown[col].str.len().any():
+            shown = shown.drop(columns=col)
+    text: str = shown.to_string(index=False)
+    return text + "\n"
+
+
+def stats_header(meta: dict[str, Any]) -> list[str]:
+    """Return the lines that say what an event-study table measured and how."""
+    placebo = meta["placebo"]
+    lines = [
+        f"event study by {meta['by']}: market model estimated on the "
+        f"{meta['definitions']['estimation_window']}",
+        f"returns from {meta['statistics_entry']} (entry rule {meta['entry_rule']}); "
+        f"benchmark {meta['benchmark']} ({meta['benchmark_series']}); data: {meta['sources_text']} "
+        f"series, as of {meta['as_of']}",
+        "constituents equal-weighted; significance: * 10%, ** 5%, *** 1% two-sided by kp_z "
+        "(Kolari-Pynnonen); boot_p: bootstrap p of the BHAR skewness-adjusted t "
+        f"({meta['resamples']} resamples, seed {meta['seed']})",
+    ]
+    if placebo["draws"]:
+        match = ", matched on " + " and ".join(placebo["match"]) if placebo["match"] else ""
+        lines.append(
+            f"placebo: {placebo['draws']} random baskets per basket{match} from "
+            f"{placebo['universe']} ({placebo['universe_stocks']:,} stocks), seed {meta['seed']}"
+        )
+    return lines
+
+
 def metadata_lines(meta: dict[str, Any]) -> list[str]:
     """Return the header every evaluation prints: rules, benchmark, sources used, adjustment."""
     bench = meta["benchmark"]
@@ -125,7 +198,7 @@ def metadata_lines(meta: dict[str, Any]) -> list[str]:
     ]
     prov = meta.get("provenance")
     if prov:
-        lines.append(f"prices: {prov['adjustment']}; bundled snapshot built from {prov['source']}")
+        lines.append(f"prices: {prov['adjustment']}; {prov.get('origin', prov['source'])}")
     return lines
 
 
