@@ -34,6 +34,32 @@ sys.path.insert(0, str(ROOT))
 from thematic.data.panel import PricePanel  # noqa: E402
 from thematic.data.universe import load_market_panel  # noqa: E402
 from thematic.engine import evaluate_events  # noqa: E402
+from thematic.rules import Trading  # noqa: E402
+
+#: The engine as it was before tradability (price limits, delays, costs) joined it: loaded
+#: from git history at run time, so that both are timed side by side in one run.
+BEFORE_TRADABILITY = "bd456c0"
+IGNORE = Trading(untradable="ignore")
+
+
+def engine_before() -> object | None:
+    """The pre-tradability ``evaluate_events``, or None outside a git checkout."""
+    import importlib.util
+    import subprocess
+
+    try:
+        src = subprocess.run(["git", "show", f"{BEFORE_TRADABILITY}:thematic/engine.py"],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    path = Path(tempfile.mkdtemp(prefix="thematic-engine-before-")) / "engine_before.py"
+    path.write_text(src, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("engine_before", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.evaluate_events
+
 
 HORIZONS = [1, 5, 20, 60, 120, 250]
 SEED = 20240322
@@ -154,24 +180,33 @@ def main() -> int:
           f"({panel.dates[0]:%Y-%m-%d}..{panel.dates[-1]:%Y-%m-%d}); load cold (Parquet + "
           f"pivot + write store) {cold:.2f} s, warm (dense .npy store) {warm * 1e3:.0f} ms")  # fmt: skip
 
+    before = engine_before()
     rng = np.random.default_rng(SEED)
     times: dict[int, float] = {}
     ten_k = None
-    print(f"\n{'events':>9} {'rows':>10} {'engine s':>9} {'events/s':>11} {'peak MiB':>9}")
+    print("\nengine: default rules (price limits and suspensions with --untradable delay, "
+          "costs); before: the engine before tradability, same events, same run")  # fmt: skip
+    print(f"{'events':>9} {'rows':>10} {'engine s':>9} {'events/s':>11} {'peak MiB':>9} "
+          f"{'before s':>9} {'before/engine':>14}")  # fmt: skip
     for n in sizes:
         events = draw_events(panel, n, rng)
         if n == 10_000:
             ten_k = events
-        repeat = 5 if n <= 100_000 else 1
+        repeat = 5 if n <= 100_000 else 2
         evaluate_events(panel, events.head(1000), HORIZONS)  # warm caches, not timed
-        t, _ = timed(lambda ev=events: evaluate_events(panel, ev, HORIZONS), repeat=repeat)
+        t, t_old = float("inf"), float("inf")
+        for _ in range(repeat):  # alternate the two engines: neither gets the warmer memory
+            t = min(t, timed(lambda ev=events: evaluate_events(panel, ev, HORIZONS))[0])
+            if before is not None:
+                t_old = min(t_old, timed(lambda ev=events: before(panel, ev, HORIZONS))[0])  # type: ignore[operator]
         gc.collect()
         tracemalloc.start()
         evaluate_events(panel, events, HORIZONS)
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         times[n] = t
-        print(f"{n:>9,} {len(events):>10,} {t:>9.3f} {n / t:>11,.0f} {peak:>9,.0f}")
+        old = f"{t_old:>9.3f} {t_old / t:>14.2f}" if before is not None else ""
+        print(f"{n:>9,} {len(events):>10,} {t:>9.3f} {n / t:>11,.0f} {peak:>9,.0f} {old}")
         del events
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
     print(f"process peak RSS over the whole run (panel, events, results): {rss:,.0f} MiB")
@@ -190,7 +225,10 @@ def main() -> int:
     pivot = pivot.pivot(index="date", columns="code", values="close")
     pivot = pivot.reindex(index=panel.dates, columns=panel.codes).ffill().to_numpy()
     base_t, base = timed(lambda: baseline(panel, ten_k, pivot))
-    eng_t, eng = timed(lambda: evaluate_events(panel, ten_k, HORIZONS).table, repeat=5)
+    # The baseline books every trade at the day's price: compare under the same rule.
+    eng_t, eng = timed(
+        lambda: evaluate_events(panel, ten_k, HORIZONS, trading=IGNORE).table, repeat=5
+    )
     assert isinstance(base, pd.DataFrame) and isinstance(eng, pd.DataFrame)
     cols = ["basket_return", "benchmark_return", "hit_rate"]
     diff = np.nanmax(np.abs(eng[cols].to_numpy() - base[cols].to_numpy()))
@@ -200,6 +238,12 @@ def main() -> int:
     print(f"results equal: max |engine - baseline| = {diff:.2e} over {len(eng):,} rows "
           f"(tolerance 1e-12), same missing rows: {same_nan}")  # fmt: skip
     ok = diff <= 1e-12 and same_nan
+    if before is not None:
+        old = before(panel, ten_k, HORIZONS).table  # type: ignore[operator]
+        d_old = np.nanmax(np.abs(eng[cols].to_numpy() - old[cols].to_numpy()))
+        print(f"engine under ignore equals the engine before tradability: max difference "
+              f"{d_old:.2e}")  # fmt: skip
+        ok = ok and d_old == 0.0
     return 0 if ok else 1
 
 

@@ -8,6 +8,11 @@ import numpy as np
 import pandas as pd
 
 from thematic.data.panel import PricePanel
+from thematic.rules import Trading
+
+#: Today's rule before tradability: book trades at any price, value a missing exit bar at
+#: the last close.  Tests of the return arithmetic itself use it.
+IGNORE = Trading(untradable="ignore")
 
 
 def make_panel(

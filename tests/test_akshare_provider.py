@@ -290,3 +290,61 @@ def test_rebase_detected_through_the_overlap_check(provider: AkshareProvider, tm
         round(BARS.loc["2024-03-20", "close"] * 0.97, 2)
     )
     assert len(cached.bars) == len(BARS)
+
+
+CSINDEX_URL = "https://www.csindex.com.cn/csindex-home/perf/index-perf"
+
+
+def csindex_payload(bars: pd.DataFrame = INDEX, with_opens: bool = False) -> dict[str, Any]:
+    """China Securities Index index-perf JSON: one record per day, 16 fields in the site's order
+    (akshare maps them by position).  The levels are the snapshot's CSI 300 closes standing in
+    for H00300's: this checks the parsing, not the level of the total-return index."""
+    rows = []
+    for d, r in bars.iterrows():
+        rows.append({
+            "tradeDate": f"{d:%Y%m%d}", "indexCode": "H00300",
+            "indexNameCnAll": "沪深300全收益指数", "indexNameCn": "沪深300全收益",
+            "indexNameEnAll": "CSI 300 Total Return Index", "indexNameEn": "CSI 300 TR",
+            "open": round(r.open, 2) if with_opens else None,
+            "high": round(r.high, 2) if with_opens else None,
+            "low": round(r.low, 2) if with_opens else None,
+            "close": round(r.close, 2), "change": None, "changePct": None,
+            "tradingVol": None, "tradingValue": None, "consNumber": 300, "peg": None,
+        })  # fmt: skip
+    return {"code": "200", "msg": "成功", "data": rows, "success": True}
+
+
+@responses.activate
+def test_csindex_total_return_index_with_closes_only(provider: AkshareProvider) -> None:
+    responses.get(CSINDEX_URL, json=csindex_payload())
+    bars = provider.fetch_index_daily("H00300", start=pd.Timestamp("2024-03-20").date(),
+                                      end=pd.Timestamp("2024-03-29").date())  # fmt: skip
+    request = responses.calls[0].request
+    assert "indexCode=H00300" in request.url and "startDate=20240320" in request.url
+    assert list(bars.index) == list(INDEX.index)
+    assert (bars["close"] - INDEX["close"].round(2)).abs().max() < 1e-9
+    # No opens published: the open is the previous close (no overnight gap), said in the info.
+    assert bars["open"].iloc[1] == bars["close"].iloc[0]
+    assert bars["open"].iloc[0] == bars["close"].iloc[0]
+    assert (bars["high"] >= bars[["open", "close"]].max(axis=1)).all()
+    info = provider.info("H00300")
+    assert info.source == "csindex" and info.adjustment.startswith("total return index")
+
+
+@responses.activate
+def test_csindex_with_opens_keeps_them(provider: AkshareProvider) -> None:
+    responses.get(CSINDEX_URL, json=csindex_payload(with_opens=True))
+    bars = provider.fetch_index_daily("H00300")
+    assert (bars["open"] - INDEX["open"].round(2)).abs().max() < 1e-9
+
+
+def test_a_total_return_benchmark_the_snapshot_lacks_is_one_clear_error() -> None:
+    import warnings
+
+    import thematic
+    from thematic.errors import UnknownCodeError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(UnknownCodeError, match=r"H00300: index not in the bundled snapshot"):
+            thematic.evaluate("baskets/idc.yaml", horizons="20", benchmark="H00300")

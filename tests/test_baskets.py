@@ -168,7 +168,7 @@ def test_id_is_a_slug_and_matches_file(tmp_path: Path) -> None:
 
 
 def test_benchmark_must_be_quoted_code() -> None:
-    assert "benchmark 300 is not a quoted 6-digit index code" in message(doc(benchmark=300))
+    assert "benchmark 300 is not a quoted index code" in message(doc(benchmark=300))
 
 
 def test_malformed_yaml_names_line(tmp_path: Path) -> None:

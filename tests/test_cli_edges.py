@@ -231,7 +231,7 @@ def test_refresh_without_network_says_it_once(work: Path) -> None:
     assert r.code == 1
     errors = [x for x in r.lines if x.startswith("error:")]
     assert errors == [
-        "error: network unreachable: 2 of 2 series skipped, the cache "
+        "error: network unreachable: 3 of 3 series skipped, the cache "
         f"({work / 'w' / 'cache'}) is unchanged for them; check the connection and run again "
         "(`thematic evaluate --offline` works from the cache and the bundled snapshot)"
     ]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.helpers import ABC, NAN, PANEL, events, make_panel
+from tests.helpers import ABC, IGNORE, NAN, PANEL, events, make_panel
 from thematic.constants import RESULT_COLUMNS
 from thematic.engine import cumulative_curves, evaluate_events
 from thematic.errors import EventsError, UsageError
@@ -22,12 +22,12 @@ def row(table: pd.DataFrame, basket: str, horizon: object) -> pd.Series:
 
 
 def test_columns_exactly() -> None:
-    table = evaluate_events(PANEL, ABC, [1]).table
+    table = evaluate_events(PANEL, ABC, [1], trading=IGNORE).table
     assert list(table.columns) == list(RESULT_COLUMNS)
 
 
 def test_next_open_by_hand() -> None:
-    res = evaluate_events(PANEL, ABC, [1, 2, 3, "max"], "next_open")
+    res = evaluate_events(PANEL, ABC, [1, 2, 3, "max"], "next_open", trading=IGNORE)
     t = res.table
     r1 = row(t, "e1", 1)
     # Friday publication -> entry Monday 03-25 at the open; C has no bar then (excluded).
@@ -62,7 +62,7 @@ def test_next_open_by_hand() -> None:
 
 
 def test_next_close_by_hand() -> None:
-    r1 = row(evaluate_events(PANEL, ABC, [1], "next_close").table, "e1", 1)
+    r1 = row(evaluate_events(PANEL, ABC, [1], "next_close", trading=IGNORE).table, "e1", 1)
     # Entry at Monday's close: A 11, B 19, bench 101.  Exit Tuesday: A 12, B last close 19.
     assert r1.basket_return == pytest.approx((12 / 11 - 1 + 0.0) / 2, abs=1e-15)
     assert r1.benchmark_return == pytest.approx(103 / 101 - 1, abs=1e-15)
@@ -72,21 +72,21 @@ def test_next_close_by_hand() -> None:
 
 def test_weekend_publication_and_explicit_weights() -> None:
     ev = events(("w", "2024-03-23", "000001", 0.25), ("w", "2024-03-23", "000002", 0.75))
-    r1 = row(evaluate_events(PANEL, ev, [1]).table, "w", 1)
+    r1 = row(evaluate_events(PANEL, ev, [1], trading=IGNORE).table, "w", 1)
     assert r1.entry_date == pd.Timestamp("2024-03-25")  # Saturday -> Monday
     assert r1.basket_return == pytest.approx(0.25 * 0.2 + 0.75 * -0.05, abs=1e-15)
 
 
 def test_missing_constituent_renormalises_weights() -> None:
     ev = events(("m", "2024-03-22", "000001", 0.5), ("m", "2024-03-22", "000003", 0.5))
-    r1 = row(evaluate_events(PANEL, ev, [1]).table, "m", 1)
+    r1 = row(evaluate_events(PANEL, ev, [1], trading=IGNORE).table, "m", 1)
     assert r1.basket_return == pytest.approx(0.2, abs=1e-15)
     assert (r1.n_constituents, r1.n_missing, r1.hit_rate) == (2, 1, 1.0)
 
 
 def test_unknown_code_is_missing_with_reason() -> None:
     ev = events(("u", "2024-03-22", "000001"), ("u", "2024-03-22", "600000"))
-    res = evaluate_events(PANEL, ev, [1])
+    res = evaluate_events(PANEL, ev, [1], trading=IGNORE)
     assert row(res.table, "u", 1).basket_return == pytest.approx(0.2, abs=1e-15)
     assert list(res.missing["reason"]) == ["no price data for this code"]
 
@@ -97,7 +97,7 @@ def test_rows_without_numbers_say_why() -> None:
         ("early", "2024-03-01", "000001"),  # before the data begins
         ("none", "2024-03-21", "000003"),  # C not listed on the entry day 03-22
     )
-    t = evaluate_events(PANEL, ev, [1]).table
+    t = evaluate_events(PANEL, ev, [1], trading=IGNORE).table
     assert t.set_index("basket")["note"].to_dict() == {
         "late": "no session after publication in the data (last session 2024-03-27)",
         "early": "published before the first session of the data (2024-03-21)",
@@ -117,16 +117,23 @@ def test_hit_rate_tie_does_not_count() -> None:
         bench_close=[1, 11, 12],
     )
     r = row(
-        evaluate_events(p, events(("t", "2024-03-22", "000001")), [1], "next_close").table, "t", 1
+        evaluate_events(
+            p, events(("t", "2024-03-22", "000001")), [1], "next_close", trading=IGNORE
+        ).table,
+        "t",
+        1,
     )
     assert r.excess_return == 0.0 and r.hit_rate == 0.0
 
 
 def test_events_partition_gives_same_table() -> None:
     ev = pd.concat([ABC, events(("w", "2024-03-23", "000001"), ("w", "2024-03-23", "000002"))])
-    whole = evaluate_events(PANEL, ev, [1, 2]).table
+    whole = evaluate_events(PANEL, ev, [1, 2], trading=IGNORE).table
     parts = pd.concat(
-        [evaluate_events(PANEL, ev[ev.event_id == e], [1, 2]).table for e in ("e1", "w")],
+        [
+            evaluate_events(PANEL, ev[ev.event_id == e], [1, 2], trading=IGNORE).table
+            for e in ("e1", "w")
+        ],
         ignore_index=True,
     )
     # basket is categorical per call; concatenating calls with other events gives strings.
@@ -140,12 +147,14 @@ def test_inconsistent_events_are_rejected() -> None:
         )
     mixed = events(("y", "2024-03-22", "000001", 1.0), ("y", "2024-03-22", "000002", NAN))
     with pytest.raises(EventsError, match="weight is missing in event 'y'"):
-        evaluate_events(PANEL, mixed, [1])
+        evaluate_events(PANEL, mixed, [1], trading=IGNORE)
     with pytest.raises(EventsError, match=r"missing column\(s\) \['code'\]"):
-        evaluate_events(PANEL, pd.DataFrame({"event_id": ["a"], "published": ["2024-03-22"]}))
+        evaluate_events(
+            PANEL, pd.DataFrame({"event_id": ["a"], "published": ["2024-03-22"]}), trading=IGNORE
+        )
     # A Python caller sees the parameter's name, not a command-line flag.
     with pytest.raises(UsageError, match=r"^entry: 'open' is not one of next_open, next_close"):
-        evaluate_events(PANEL, ABC, [1], "open")
+        evaluate_events(PANEL, ABC, [1], "open", trading=IGNORE)
 
 
 def test_parse_horizons() -> None:
@@ -170,7 +179,7 @@ def test_cumulative_curves_by_hand() -> None:
 
 def test_curves_agree_with_horizon_table() -> None:
     c = cumulative_curves(PANEL, ABC, "next_close").set_index("session")
-    t = evaluate_events(PANEL, ABC, [1, 2], "next_close").table.set_index("horizon")
+    t = evaluate_events(PANEL, ABC, [1, 2], "next_close", trading=IGNORE).table.set_index("horizon")
     for h in (1, 2):
         assert c.loc[h, "basket_return"] == pytest.approx(t.loc[h, "basket_return"], abs=1e-15)
     assert c.loc[0, "basket_return"] == 0.0

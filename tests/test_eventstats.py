@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from tests.helpers import make_panel
+from tests.helpers import IGNORE, make_panel
 from thematic.engine import evaluate_events
 from thematic.engine.abnormal import (
     abnormal_returns,
@@ -236,7 +236,11 @@ def test_placebo_from_identically_distributed_stocks_sits_near_50() -> None:
         real_cols = rng.choice(n, 5, replace=False)
         real_ev = pd.DataFrame({"event_id": 0, "published": dates[e - 1],
                                 "code": [codes[c] for c in real_cols]})  # fmt: skip
-        real = evaluate_events(panel, real_ev, [20], "next_close").table["excess_return"].iloc[0]
+        real = (
+            evaluate_events(panel, real_ev, [20], "next_close", trading=IGNORE)
+            .table["excess_return"]
+            .iloc[0]
+        )
         pool = placebo.eligible(panel.close, e, exclude=real_cols)
         picks = placebo.draw(pool, 5, 200, rng)
         assert (
@@ -245,7 +249,11 @@ def test_placebo_from_identically_distributed_stocks_sits_near_50() -> None:
         )
         fake = pd.DataFrame({"event_id": np.repeat(np.arange(200), 5), "published": dates[e - 1],
                              "code": np.array(codes)[picks.ravel()]})  # fmt: skip
-        ex = evaluate_events(panel, fake, [20], "next_close").table["excess_return"].to_numpy()
+        ex = (
+            evaluate_events(panel, fake, [20], "next_close", trading=IGNORE)
+            .table["excess_return"]
+            .to_numpy()
+        )
         pcts.append(placebo.percentile_and_p(real, ex)[0])
     assert 42 < np.mean(pcts) < 58
 
@@ -282,7 +290,8 @@ def test_mean_bhar_is_the_equal_weight_excess_of_the_engine(shipped_stats: pd.Da
     # entry at the close, computed there from price ratios, here from compounded returns.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ev = thematic.evaluate("baskets", horizons="20,250", entry="next_close")
+        ev = thematic.evaluate("baskets", horizons="20,250", entry="next_close",
+                               trading=IGNORE)  # fmt: skip
     both = shipped_stats.merge(ev, on=["basket", "horizon"])
     equal = both["basket"].isin(["ai_applications", "compute_infrastructure", "idc",
                                  "optical_communications", "telecom_carriers"])  # fmt: skip

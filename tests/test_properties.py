@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from tests.helpers import IGNORE
 from thematic.data.panel import PricePanel
 from thematic.engine import evaluate_events
 
@@ -39,7 +40,9 @@ def ev(codes: list[str], pub_day: int, weights: list[float] | None = None) -> pd
        entry=st.sampled_from(["next_open", "next_close"]))  # fmt: skip
 def test_one_stock_basket_equals_that_stock(o, c, bo, bc, day, entry) -> None:
     p = panel([c], [o], bo, bc)
-    t = evaluate_events(p, ev(["600000"], day), HORIZONS, entry).table.dropna(subset=["exit_date"])
+    t = evaluate_events(p, ev(["600000"], day), HORIZONS, entry, trading=IGNORE).table.dropna(
+        subset=["exit_date"]
+    )
     e = day + 1
     p0 = o[e] if entry == "next_open" else c[e]
     exits = [DATES.get_loc(d) for d in t["exit_date"]]
@@ -55,7 +58,9 @@ def test_one_stock_basket_equals_that_stock(o, c, bo, bc, day, entry) -> None:
 )
 def test_basket_equal_to_benchmark_has_zero_excess(o, c, day, entry) -> None:
     p = panel([c, c], [o, o], o, c)
-    t = evaluate_events(p, ev(["600000", "600001"], day, [0.3, 0.7]), HORIZONS, entry).table
+    t = evaluate_events(
+        p, ev(["600000", "600001"], day, [0.3, 0.7]), HORIZONS, entry, trading=IGNORE
+    ).table
     t = t.dropna(subset=["exit_date"])
     np.testing.assert_allclose(t["excess_return"], 0.0, atol=1e-12)
     np.testing.assert_allclose(t["relative_return"], 0.0, atol=1e-12)
@@ -67,8 +72,10 @@ def test_basket_equal_to_benchmark_has_zero_excess(o, c, day, entry) -> None:
        k=st.floats(0.01, 100.0), day=st.integers(0, T - 3))  # fmt: skip
 def test_scaling_a_price_series_changes_nothing(o1, c1, o2, c2, bo, bc, k, day) -> None:
     e = ev(["600000", "600001"], day)
-    base = evaluate_events(panel([c1, c2], [o1, o2], bo, bc), e, HORIZONS).table
-    scaled = evaluate_events(panel([c1 * k, c2], [o1 * k, o2], bo * k, bc * k), e, HORIZONS).table
+    base = evaluate_events(panel([c1, c2], [o1, o2], bo, bc), e, HORIZONS, trading=IGNORE).table
+    scaled = evaluate_events(
+        panel([c1 * k, c2], [o1 * k, o2], bo * k, bc * k), e, HORIZONS, trading=IGNORE
+    ).table
     cols = ["basket_return", "benchmark_return", "excess_return", "hit_rate"]
     np.testing.assert_allclose(scaled[cols], base[cols], rtol=1e-9, atol=1e-12)
 
@@ -81,7 +88,8 @@ def test_inputs_are_not_mutated(o, c, bo, bc, day) -> None:
     p = panel([c], [o], bo, bc)
     e = ev(["600000"], day, [1.0])
     before = (p.open.copy(), p.close.copy(), bo.copy(), bc.copy(), e.copy(deep=True))
-    evaluate_events(p, e, HORIZONS)
+    evaluate_events(p, e, HORIZONS)  # the default policy (delay) must not mutate either
+    evaluate_events(p, e, HORIZONS, trading=IGNORE)
     np.testing.assert_array_equal(p.open, before[0])
     np.testing.assert_array_equal(p.close, before[1])
     np.testing.assert_array_equal(p.benchmark_open, before[2])

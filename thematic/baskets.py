@@ -33,7 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from thematic.codes import exchange_of, is_code_format, known_stocks
+from thematic.codes import exchange_of, is_code_format, is_index_code, known_stocks
 from thematic.constants import CSI300, WEIGHT_SUM_TOLERANCE
 from thematic.errors import BasketError, BasketErrors, BasketNameWarning
 
@@ -146,8 +146,11 @@ class Basket(_Strict):
     @field_validator("benchmark", mode="before")
     @classmethod
     def _benchmark_is_code(cls, value: Any) -> Any:
-        if not isinstance(value, str) or not is_code_format(value):
-            raise ValueError('is not a quoted 6-digit index code (e.g. "000300")')
+        if not isinstance(value, str) or not is_index_code(value):
+            raise ValueError(
+                'is not a quoted index code: 6 digits ("000300", the CSI 300 price index) or '
+                'H and 5 digits ("H00300", its total return)'
+            )
         return value
 
     @model_validator(mode="after")
@@ -379,6 +382,12 @@ def load_baskets(paths: str | Path | Iterable[str | Path] = "baskets") -> list[B
 
 
 def needed_codes(baskets: Sequence[Basket]) -> tuple[list[str], list[str]]:
-    """Return the distinct stock codes and benchmark codes of ``baskets``, in first-seen order."""
+    """Return the distinct stock and index codes ``baskets`` need, in first-seen order."""
+    from thematic.data.akshare_provider import TOTAL_RETURN_INDICES
+
     stocks = list(dict.fromkeys(c for b in baskets for c in b.codes))
-    return stocks, list(dict.fromkeys(b.benchmark for b in baskets))
+    indices = list(dict.fromkeys(b.benchmark for b in baskets))
+    # The total-return companion of a price benchmark (H00300 for 000300) comes along, so
+    # that `--benchmark H00300` works after a refresh.
+    companions = [tr for tr, price in TOTAL_RETURN_INDICES.items() if price in indices]
+    return stocks, list(dict.fromkeys(indices + companions))

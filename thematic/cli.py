@@ -15,11 +15,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import ThematicError, UsageError
 from thematic.files import check_writable_target, write_text
 from thematic.output.console import say, with_warnings_said
+from thematic.rules import Trading
+
+if TYPE_CHECKING:
+    from thematic.baskets import Basket
 
 DEFAULT_BASKETS = "baskets"
 
@@ -41,6 +46,18 @@ def _write_or_print(text: str, output: Path | None) -> None:
         say(f"wrote {output}")
 
 
+def _trading(args: argparse.Namespace) -> Trading:
+    """Return the trading rules the options ask for (policy, delay, costs, ST periods)."""
+    from thematic.data.st import load_st_table
+    from thematic.rules import Costs, parse_untradable
+
+    if args.max_delay < 0:
+        raise UsageError(f"--max-delay: {args.max_delay} must be a whole number >= 0")
+    costs = Costs(args.commission_bps, args.slippage_bps, args.notional)
+    st = load_st_table(args.st_table) if args.st_table else ()
+    return Trading(parse_untradable(args.untradable, "--untradable"), args.max_delay, costs, st)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate baskets and print or write the result table."""
     from thematic.baskets import load_baskets, needed_codes
@@ -59,8 +76,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         notice = refresh_before_use(*needed_codes(baskets))
         if notice:
             say(notice, "warning")
+    trading = _trading(args)
     df = with_warnings_said(
-        lambda: evaluate(baskets, horizons=horizons, entry=entry, market=args.market)
+        lambda: evaluate(
+            baskets,
+            horizons=horizons,
+            entry=entry,
+            market=args.market,
+            trading=trading,
+            benchmark=args.benchmark,
+        )
     )
     meta = df.attrs["metadata"]
     for message in meta.get("messages", []):
@@ -89,8 +114,11 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
     _check_targets(args, "output")
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json", "parquet"), "csv")
     start = time.perf_counter()
+    trading = _trading(args)
     df = with_warnings_said(
-        lambda: evaluate_calls(args.events, horizons=horizons, entry=entry, market=args.market)
+        lambda: evaluate_calls(
+            args.events, horizons=horizons, entry=entry, market=args.market, trading=trading
+        )
     )
     meta = df.attrs["metadata"]
     for message in meta.get("messages", []):
@@ -290,6 +318,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         else:
             rows.append(head + f"{c['first']} .. {c['last']} ({c['rows']} sessions; "
                         f"{c['source']}, {c['adjustment']})")  # fmt: skip
+    trades = _trades_of(b, args)
     lines = [
         f"{b.id}: {b.name}",
         f"report: {b.report.title}",
@@ -299,9 +328,35 @@ def cmd_show(args: argparse.Namespace) -> int:
         "",
         f"{'code':<7} {_pad('name', 10)} {'weight':>7}  coverage",
         *rows,
+        "",
+        f"trades a price limit or a missing bar blocked (entry {args.entry}, untradable "
+        f"{args.untradable}, horizons {args.horizons}):",
+        *(trades or ["  none"]),
     ]
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
+
+
+def _trades_of(b: Basket, args: argparse.Namespace) -> list[str]:
+    """One line per blocked trade of basket ``b`` under the options' rules."""
+    import warnings
+
+    from thematic.errors import DataError
+    from thematic.pipeline import evaluate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # show's own lines say what is missing
+        try:
+            df = evaluate([b], horizons=args.horizons, entry=args.entry, trading=_trading(args))
+        except DataError as exc:
+            return [f"  not evaluated: {exc}"]
+    out = []
+    for t in df.attrs["metadata"]["trades"]:
+        when = t["actual_date"] or "never"
+        h = f" (h={t['horizon']})" if t["horizon"] else ""
+        out.append(f"  {t['side']}{h} {t['code']} {t['name']}: {t['what']} on "
+                   f"{t['planned_date']}; {t['outcome']}, traded {when}")  # fmt: skip
+    return out
 
 
 def _paths_arg(p: argparse.ArgumentParser) -> None:
@@ -336,6 +391,25 @@ def _rule_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _trading_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("tradability and costs")
+    g.add_argument("--untradable", default="delay", choices=("delay", "skip", "ignore"),
+                   help="a trade blocked by a price limit or a suspension: wait for the first "
+                   "possible session (delay), drop the constituent (skip) or book it anyway "
+                   "(ignore) (default %(default)s)")  # fmt: skip
+    g.add_argument("--max-delay", type=int, default=10, metavar="N",
+                   help="sessions a blocked trade may wait under delay (default %(default)s)")  # fmt: skip
+    g.add_argument("--st-table", type=Path, metavar="FILE",
+                   help="CSV code,start,end of special-treatment periods (ST limits); default: "
+                   "none, every stock gets its board's limit")  # fmt: skip
+    g.add_argument("--commission-bps", type=float, default=2.5,
+                   help="commission per side in bps, min 5 yuan per order (default %(default)s)")  # fmt: skip
+    g.add_argument("--slippage-bps", type=float, default=5.0,
+                   help="slippage per side in bps (default %(default)s)")  # fmt: skip
+    g.add_argument("--notional", type=float, default=1_000_000.0,
+                   help="yuan invested per basket, split by weight (default %(default).0f)")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``thematic`` command."""
     from thematic import __version__
@@ -363,6 +437,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never touch the network: use the cache, then the bundled snapshot",
     )
+    ev.add_argument(
+        "--benchmark",
+        metavar="CODE",
+        help="compare every basket with this index instead of its own (e.g. H00300, the CSI "
+        "300 total-return index, after `thematic refresh`)",
+    )
+    _trading_args(ev)
     ev.set_defaults(func=cmd_evaluate)
 
     rf = sub.add_parser("refresh", help="fetch new prices into the cache (for cron jobs)")
@@ -389,6 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     ee.add_argument(
         "--output", type=Path, help="write to FILE (.csv, .json, .parquet) instead of stdout"
     )
+    _trading_args(ee)
     ee.set_defaults(func=cmd_evaluate_events)
 
     st = sub.add_parser(
@@ -432,9 +514,14 @@ def build_parser() -> argparse.ArgumentParser:
     _paths_arg(ls)
     ls.set_defaults(func=cmd_list)
 
-    sh = sub.add_parser("show", help="show one basket and its data coverage")
+    sh = sub.add_parser("show", help="show one basket, its data coverage and blocked trades")
     sh.add_argument("id", help="basket id")
     sh.add_argument("paths", nargs="*", metavar="PATH", help="where to look (default baskets/)")
+    sh.add_argument("--entry", default=DEFAULT_ENTRY, choices=ENTRY_RULES,
+                    help="entry rule for the blocked-trade report (default %(default)s)")  # fmt: skip
+    sh.add_argument("--horizons", default=",".join(map(str, DEFAULT_HORIZONS)),
+                    help="horizons for the blocked-trade report (default %(default)s)")  # fmt: skip
+    _trading_args(sh)
     sh.set_defaults(func=cmd_show)
     return parser
 

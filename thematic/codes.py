@@ -41,6 +41,17 @@ def is_code_format(code: str) -> bool:
     return bool(_CODE.match(code))
 
 
+def is_index_code(code: str) -> bool:
+    """Tell whether ``code`` is an index code: 6 digits, or ``H`` + 5 digits (CSI total return).
+
+    Examples
+    --------
+    >>> is_index_code("000300"), is_index_code("H00300"), is_index_code("300")
+    (True, True, False)
+    """
+    return is_code_format(code) or bool(re.fullmatch(r"H\d{5}", code))
+
+
 def exchange_of(code: str) -> Exchange | None:
     """Return the exchange of an A-share code, or None when it is not an A-share code."""
     if not is_code_format(code):

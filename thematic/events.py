@@ -16,6 +16,8 @@ first session strictly after the publication *date*, also for a release before t
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +36,47 @@ class UnknownCodeWarning(ThematicWarning):
     """A code is a valid A-share code but not in the shipped stock table (2025-09)."""
 
 
+_CODE_PROBLEMS = ("", "is not a 6-digit A-share code",
+                  "is not a Shanghai, Shenzhen or Beijing A-share code")  # fmt: skip
+
+
+@cache
+def _code_problem(code: str) -> int:
+    """0 for a valid A-share code, else the index of its problem in ``_CODE_PROBLEMS``."""
+    if not (len(code) == 6 and code.isdigit()):
+        return 1
+    return 0 if exchange_of(code) is not None else 2
+
+
 def _row(source: str, positions: np.ndarray, first_row: int) -> str:
     return f"{source}: row {int(positions[0]) + first_row}"
+
+
+@dataclass(frozen=True)
+class Factorized:
+    """An events table's ids and codes as integers (shared with the engine's encoder)."""
+
+    event: np.ndarray  # event number per row, in order of first appearance
+    ids: pd.Index  # the event ids
+    code_of_row: np.ndarray  # index into ``codes`` per row
+    codes: pd.Index  # the distinct codes, in order of first appearance
+
+
+def _duplicate_rows(event: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Rows whose (event, code) pair appeared before; fast when events are contiguous."""
+    n = len(event)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(np.r_[True, event[1:] != event[:-1]])
+    longest = int(np.diff(np.r_[starts, n]).max())
+    contiguous = len(starts) == (int(event.max()) + 1)
+    if contiguous and longest <= 64:  # compare each row with the rows before it in its event
+        dup = np.zeros(n, dtype=bool)
+        for lag in range(1, longest):
+            dup[lag:] |= (code[lag:] == code[:-lag]) & (event[lag:] == event[:-lag])
+        return dup
+    key = event.astype(np.int64) * (int(code.max()) + 1) + code
+    return pd.Series(key).duplicated().to_numpy()
 
 
 def validate_events(
@@ -77,31 +118,47 @@ def validate_events(
     ...
     thematic.errors.EventsError: calls.csv: row 3: code '300308' duplicates row 2 in event 'c1'
     """
+    return validate_and_factorize(events, source, first_row, check_known)[0]
+
+
+def validate_and_factorize(
+    events: pd.DataFrame,
+    source: str = "events table",
+    first_row: int = 0,
+    check_known: bool = False,
+) -> tuple[pd.DataFrame, Factorized]:
+    """:func:`validate_events`, also returning the ids and codes as integers (for the engine)."""
     missing = [c for c in _REQUIRED if c not in events.columns]
     if missing:
         raise EventsError(f"{source}: missing column(s) {missing}; have {list(events.columns)}")
     extra = [c for c in events.columns if c not in EVENT_COLUMNS]
     if extra:
         raise EventsError(f"{source}: unknown column(s) {extra}; allowed {list(EVENT_COLUMNS)}")
-    df = events.loc[:, [c for c in EVENT_COLUMNS if c in events.columns]].copy()
+    df = events.loc[:, [c for c in EVENT_COLUMNS if c in events.columns]]
     df.index = pd.RangeIndex(len(df))
 
     ids = df["event_id"]
-    blank = ids.isna().to_numpy() | (ids.astype(str).str.strip() == "").to_numpy()
-    if blank.any():
-        raise EventsError(f"{_row(source, np.flatnonzero(blank), first_row)}: event_id is empty")
-    df["event_id"] = ids.astype(str)
+    if ids.isna().any():
+        raise EventsError(
+            f"{_row(source, np.flatnonzero(ids.isna()), first_row)}: event_id is empty"
+        )
+    ids = ids.astype(str)
+    event, event_ids = pd.factorize(ids, sort=False)
+    blank_id = np.asarray(pd.Index(event_ids).str.strip() == "")  # checked once per event
+    if blank_id.any():
+        i = np.flatnonzero(blank_id[event])
+        raise EventsError(f"{_row(source, i, first_row)}: event_id is empty")
+    df["event_id"] = ids
 
     codes = df["code"].astype(str)
     code_of_row, distinct = pd.factorize(codes, sort=False)
-    fmt_ok = np.array([len(c) == 6 and c.isdigit() for c in distinct], dtype=bool)
-    a_share = np.array([exchange_of(c) is not None for c in distinct], dtype=bool)
-    for ok, problem in ((fmt_ok, "is not a 6-digit A-share code"),
-                        (a_share, "is not a Shanghai, Shenzhen or Beijing A-share code")):  # fmt: skip
-        bad = ~ok[code_of_row]
-        if bad.any():
-            i = np.flatnonzero(bad)
-            raise EventsError(f"{_row(source, i, first_row)}: code {codes.iloc[i[0]]!r} {problem}")
+    # Checked once per distinct code (a million rows name a few thousand), memoised.
+    problem_of = np.array([_code_problem(c) for c in distinct.tolist()], dtype=np.int8)
+    bad = problem_of[code_of_row] if len(distinct) else np.zeros(0, dtype=np.int8)
+    if bad.any():
+        i = np.flatnonzero(bad)
+        problem = _CODE_PROBLEMS[int(bad[i[0]])]
+        raise EventsError(f"{_row(source, i, first_row)}: code {codes.iloc[i[0]]!r} {problem}")
     df["code"] = codes
 
     published = pd.to_datetime(df["published"], errors="coerce", format="mixed")
@@ -114,7 +171,6 @@ def validate_events(
         published = published.dt.tz_localize(None)
     df["published"] = published.dt.normalize()
 
-    event, event_ids = pd.factorize(df["event_id"], sort=False)
     n_events = len(event_ids)
     # One publication date per event.
     day = df["published"].to_numpy(dtype="datetime64[ns]")
@@ -129,11 +185,11 @@ def validate_events(
             f"{pd.Timestamp(day[i[0]]):%Y-%m-%d})"
         )
     # No code twice in one event.
-    pair = event.astype(np.int64) * (len(distinct) + 1) + code_of_row
-    dup = pd.Series(pair).duplicated().to_numpy()
+    dup = _duplicate_rows(event, code_of_row)
     if dup.any():
         at = int(np.flatnonzero(dup)[0])
-        first = int(np.flatnonzero(pair == pair[at])[0])
+        same = (event == event[at]) & (code_of_row == code_of_row[at])
+        first = int(np.flatnonzero(same)[0])
         raise EventsError(
             f"{source}: row {at + first_row}: code {codes.iloc[at]!r} duplicates row "
             f"{first + first_row} in event {event_ids[event[at]]!r}"
@@ -150,9 +206,11 @@ def validate_events(
             f"{source}: {len(unknown)} code(s) not in the shipped stock table (listed in "
             f"2025-09; a stock delisted earlier is absent): {shown}",
             UnknownCodeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return df
+    return df, Factorized(
+        event, pd.Index(event_ids, name="basket"), code_of_row, pd.Index(distinct)
+    )
 
 
 def _check_weights(

@@ -42,7 +42,7 @@ from thematic.pipeline import (
     events_from_baskets,
     load_panel,
 )
-from thematic.rules import Horizon, parse_entry, parse_horizons
+from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
 from thematic.stats import eventstudy, placebo
 
 GroupBy = Literal["basket", "report", "broker"]
@@ -50,6 +50,10 @@ GROUP_BYS: Final[tuple[str, ...]] = ("basket", "report", "broker")
 MATCHES: Final[tuple[str, ...]] = ("board", "industry")
 DEFAULT_STATS_HORIZONS: Final[tuple[int, ...]] = (20, 60, 120, 250)
 DEFAULT_RESAMPLES = 1000
+
+#: Placebo and real baskets are priced alike: bought at the entry close, a stock without a
+#: bar on the exit day valued at its last close (the issue's rule; no tradability filter).
+PLACEBO_TRADING: Final = Trading(untradable="ignore")
 
 DEFINITIONS: Final = {
     "calendar": "the benchmark's trading sessions",
@@ -401,7 +405,8 @@ def _placebo(
             continue
         published = pd.Timestamp(b.published)
         real_ev = pd.DataFrame({"event_id": 0, "published": published, "code": codes[cols]})
-        real = evaluate_events(panel, real_ev, hs, "next_close", validate=False).table
+        real = evaluate_events(panel, real_ev, hs, "next_close", validate=False,
+                               trading=PLACEBO_TRADING).table  # fmt: skip
         try:
             picks = placebo.draw(pool, len(cols), n_draws, rng,
                                  labels[pool] if labels is not None else None,
@@ -413,7 +418,8 @@ def _placebo(
             "published": published,
             "code": codes[picks.ravel()],
         })  # fmt: skip
-        res = evaluate_events(panel, fake, hs, "next_close", validate=False).table
+        res = evaluate_events(panel, fake, hs, "next_close", validate=False,
+                              trading=PLACEBO_TRADING).table  # fmt: skip
         for h in hs:
             excess = res.loc[res["horizon"] == h, "excess_return"].to_numpy()
             real_x = float(real.loc[real["horizon"] == h, "excess_return"].iloc[0])

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from thematic.baskets import Basket, load_baskets
-from thematic.codes import known_stocks
+from thematic.codes import is_index_code, known_stocks
 from thematic.constants import CSI300, DEFAULT_ENTRY, DEFAULT_HORIZONS, RESULT_COLUMNS
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel, build_panel
@@ -28,8 +28,10 @@ from thematic.events import validate_events
 from thematic.rules import (
     ENTRY_RULE_TEXT,
     EXIT_RULE_TEXT,
+    UNTRADABLE_TEXT,
     Horizon,
     Horizons,
+    Trading,
     parse_entry,
     parse_horizons,
 )
@@ -196,6 +198,20 @@ def _metadata(
     return meta
 
 
+def _price_index_notice(meta: dict[str, Any]) -> list[str]:
+    """Say once when a price index is compared with dividend-adjusted stock prices."""
+    bench = meta["benchmark"]
+    kind = meta.get("series", {}).get(bench, {}).get("adjustment", "")
+    if kind != "price index":
+        return []
+    return [
+        f"benchmark {bench} is a price index (dividends not reinvested) while the stock prices "
+        "are dividend-adjusted: excess returns are flattered by its dividend yield (about 2-3% "
+        "a year); `--benchmark H00300` compares with the CSI 300 total-return index once "
+        "`thematic refresh` has fetched it"
+    ]
+
+
 def _dataset_as_of(panel: PricePanel, provenance: Any) -> str:
     if isinstance(provenance, dict) and provenance.get("as_of"):
         return str(provenance["as_of"])
@@ -257,6 +273,8 @@ def evaluate(
     entry: str = DEFAULT_ENTRY,
     provider: Provider | None = None,
     market: str | Path | None = None,
+    trading: Trading | None = None,
+    benchmark: str | None = None,
 ) -> pd.DataFrame:
     """Measure each basket after its report's publication against its benchmark.
 
@@ -272,6 +290,12 @@ def evaluate(
         Where prices come from; the cache, then the bundled snapshot, by default.
     market
         A directory in the shared market-dump layout: price from the whole universe instead.
+    trading
+        Untradable-trade policy, costs and ST periods (:class:`thematic.rules.Trading`);
+        default: delay blocked trades up to 10 sessions, default costs.
+    benchmark
+        Replace every basket's benchmark with this index (e.g. ``"H00300"``, the CSI 300
+        total-return index, which the cache holds after ``thematic refresh``).
 
     Returns
     -------
@@ -297,6 +321,10 @@ def evaluate(
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
     items = _as_baskets(baskets)
+    if benchmark is not None:
+        if not is_index_code(benchmark):
+            raise UsageError(f"benchmark: {benchmark!r} is not an index code (000300, H00300)")
+        items = [b.model_copy(update={"benchmark": benchmark}) for b in items]
     provider = provider or (None if market is not None else default_provider())
     names = {(b.id, c.code): c.name for b in items for c in b.constituents}
     tables: list[pd.DataFrame] = []
@@ -304,6 +332,8 @@ def evaluate(
     meta: dict[str, Any] = {}
     unpriced: list[str] = []
     messages: list[str] = []
+    trades: list[pd.DataFrame] = []
+    trading = trading or Trading()
     provenance: Mapping[str, Any] | None
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         group = [b for b in items if b.benchmark == benchmark]
@@ -315,8 +345,9 @@ def evaluate(
             assert provider is not None
             panel, unavailable = load_panel(events["code"], benchmark, provider)
             label, provenance = provider.name, provider.provenance
-        result = evaluate_events(panel, events, hs, rule)
+        result = evaluate_events(panel, events, hs, rule, trading=trading)
         tables.append(result.table)
+        trades.append(result.trades)
         missing += _missing_records(result.missing, unavailable, names)
         used = [*dict.fromkeys(events["code"]), benchmark]
         unpriced += [c for c in dict.fromkeys(events["code"]) if panel.column(c) < 0]
@@ -341,9 +372,10 @@ def evaluate(
     table = table.sort_values("basket", key=lambda s: s.map(order), kind="stable")
     table = table.reset_index(drop=True).loc[:, list(RESULT_COLUMNS)]
     meta["missing"] = missing
+    meta.update(trading_metadata(trading, names, trades))
     n_codes = len({c for b in items for c in b.codes})
     # Each excluded code is named in its own warning; the notices only speak of the source.
-    meta["notices"] = _notices(meta)
+    meta["notices"] = _notices(meta) + _price_index_notice(meta)
     meta["messages"] = messages
     table.attrs["metadata"] = meta
     empty = _unpriced_baskets([table])
@@ -354,6 +386,36 @@ def evaluate(
             "nothing to measure" + (f" ({hint[0]})" if hint else "")
         )
     return table
+
+
+def trading_metadata(
+    trading: Trading, names: dict[tuple[str, str], str], trades: Sequence[pd.DataFrame]
+) -> dict[str, Any]:
+    """Return the run's trading rules and every blocked trade, as JSON-ready metadata."""
+    records = []
+    for t in trades:
+        for row in t.itertuples(index=False):
+            records.append({
+                "basket": str(row.basket), "code": str(row.code),
+                "name": names.get((str(row.basket), str(row.code)))
+                or known_stocks().get(str(row.code), ""),
+                "side": row.side, "horizon": None if row.horizon is None else str(row.horizon),
+                "what": row.what, "planned_date": _iso(row.planned_date),
+                "actual_date": _iso(row.actual_date), "outcome": row.outcome,
+            })  # fmt: skip
+    return {
+        "untradable": trading.untradable,
+        "max_delay": trading.max_delay,
+        "untradable_text": UNTRADABLE_TEXT[trading.untradable].format(max_delay=trading.max_delay),
+        "limits": "price limits by board and date from thematic.marketrules; "
+        + ("ST periods from the given table" if trading.st else "no ST table given: every "
+           "stock gets its board's limit (ST status on a past date is not in this data)"),
+        "costs": trading.costs.describe(),
+        "cost_parameters": {"commission_bps": trading.costs.commission_bps,
+                            "slippage_bps": trading.costs.slippage_bps,
+                            "notional": trading.costs.notional},
+        "trades": records,
+    }  # fmt: skip
 
 
 def _unpriced_baskets(tables: Sequence[pd.DataFrame]) -> set[str]:
@@ -396,7 +458,9 @@ def curves(
     """Daily cumulative basket and benchmark returns since entry, one row per basket and day.
 
     Columns: ``basket, session, date, basket_return, benchmark_return, excess_return``
-    (cumulative fractions since the entry price; session 0 is the entry session).
+    (cumulative fractions since the entry price; session 0 is the entry session).  Curves
+    book every trade at the day's price (policy ``ignore``): they show the price path, while
+    :func:`evaluate` applies the tradability policy to entries and exits.
     """
     rule = parse_entry(entry)
     items = _as_baskets(baskets)
@@ -415,6 +479,7 @@ def evaluate_calls(
     entry: str = DEFAULT_ENTRY,
     market: str | Path | None = None,
     provider: Provider | None = None,
+    trading: Trading | None = None,
 ) -> pd.DataFrame:
     """Evaluate a table of report calls (``event_id, published, code[, weight]``).
 
@@ -455,7 +520,8 @@ def evaluate_calls(
         provider = provider or default_provider()
         panel, unavailable = load_panel(table["code"], CSI300, provider)
         label, provenance = provider.name, provider.provenance
-    result = evaluate_events(panel, table, hs, rule, validate=False)
+    trading = trading or Trading()
+    result = evaluate_events(panel, table, hs, rule, validate=False, trading=trading)
     out = result.table
     codes = list(dict.fromkeys(table["code"]))
     priced = [c for c in codes if panel.column(c) >= 0]
@@ -467,6 +533,7 @@ def evaluate_calls(
     meta["n_events"] = len(result.table) // max(1, len(hs))
     meta["n_missing_constituents"] = len(result.missing)
     meta["missing"] = _missing_records(result.missing, unavailable, {})
+    meta.update(trading_metadata(trading, {}, [result.trades]))
     unpriced = [c for c in codes if panel.column(c) < 0]
     meta["notices"] = _unpriced_notice(unpriced, len(codes), market is not None)
     meta["messages"] = messages

@@ -9,7 +9,8 @@ recognise, so passing it on to another function does not parse it again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Final, Literal
 
 from thematic.constants import ENTRY_RULES, MAX_HORIZON, EntryRule
 from thematic.errors import UsageError
@@ -92,3 +93,85 @@ def parse_entry(entry: str, param: str = "entry") -> EntryRule:
         if entry == rule:
             return rule
     raise UsageError(f"{param}: {entry!r} is not one of {', '.join(ENTRY_RULES)}")
+
+
+Untradable = Literal["delay", "skip", "ignore"]
+UNTRADABLE: Final[tuple[Untradable, ...]] = ("delay", "skip", "ignore")
+DEFAULT_UNTRADABLE: Final[Untradable] = "delay"
+DEFAULT_MAX_DELAY: Final = 10
+
+UNTRADABLE_TEXT: Final[dict[str, str]] = {
+    "delay": "a trade blocked by a price limit or a missing bar waits for the first later "
+    "session where it is possible, at the same price type, up to {max_delay} sessions "
+    "(past that the constituent is excluded on entry; an exit is valued at the last "
+    "session tried)",
+    "skip": "a constituent whose entry is blocked is excluded (weights renormalised); one "
+    "whose exit is blocked is left out of that horizon",
+    "ignore": "trades are booked at the price of the day even at a price limit; a "
+    "constituent without a bar on the entry day is excluded, one without a bar on the "
+    "exit day is valued at its last close",
+}
+
+
+def parse_untradable(policy: str, param: str = "untradable") -> Untradable:
+    """Return ``policy`` as an untradable-trade policy, or raise naming ``param``.
+
+    Examples
+    --------
+    >>> parse_untradable("skip")
+    'skip'
+    """
+    for p in UNTRADABLE:
+        if policy == p:
+            return p
+    raise UsageError(f"{param}: {policy!r} is not one of {', '.join(UNTRADABLE)}")
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What a round trip costs: commission, slippage and the notional they apply to.
+
+    Stamp duty, transfer fees and the minimum commission are dated market rules
+    (:mod:`thematic.marketrules`), applied on each trade's own date.
+    """
+
+    commission_bps: float = 2.5
+    """Broker commission per side, in basis points of the traded value (minimum per order
+    from the rulebook, 5 yuan)."""
+    slippage_bps: float = 5.0
+    """Price impact and spread per side, in basis points of the traded value."""
+    notional: float = 1_000_000.0
+    """Yuan invested in the basket, split by weight (the minimum commission bites on small
+    orders)."""
+
+    def __post_init__(self) -> None:
+        for name in ("commission_bps", "slippage_bps"):
+            value = getattr(self, name)
+            if not (value >= 0 and value == value):
+                raise UsageError(f"{name}: {value} must be a number >= 0")
+        if not self.notional > 0:
+            raise UsageError(f"notional: {self.notional} must be a positive number of yuan")
+
+    def describe(self) -> str:
+        """One line stating the cost model, for output headers and metadata."""
+        return (
+            f"commission {self.commission_bps:g} bps per side (min 5 yuan per order), "
+            f"slippage {self.slippage_bps:g} bps per side, stamp duty on sales and transfer "
+            f"fees as dated by the exchanges, on {self.notional:,.0f} yuan split by weight"
+        )
+
+
+@dataclass(frozen=True)
+class Trading:
+    """How trades meet the market: the untradable policy, its delay bound, costs, ST dates."""
+
+    untradable: Untradable = DEFAULT_UNTRADABLE
+    max_delay: int = DEFAULT_MAX_DELAY
+    costs: Costs = field(default_factory=Costs)
+    st: tuple[tuple[str, str, str], ...] = ()
+    """Dated special-treatment periods ``(code, start, end)``; empty: unknown (board limits)."""
+
+    def __post_init__(self) -> None:
+        parse_untradable(self.untradable)
+        if not (isinstance(self.max_delay, int) and self.max_delay >= 0):
+            raise UsageError(f"max_delay: {self.max_delay!r} must be a whole number >= 0")

@@ -33,6 +33,25 @@ from thematic.errors import (
 ADJUSTMENT = "hfq"
 STOCK_SOURCES: tuple[str, ...] = ("eastmoney", "tencent", "sina")
 INDEX_SOURCES: tuple[str, ...] = ("eastmoney", "tencent")
+
+#: Total-return indices are published by China Securities Index only (codes ``H`` + 5
+#: digits, e.g. H00300 for the CSI 300 total return); they come from its endpoint.
+TOTAL_RETURN_INDICES: dict[str, str] = {"H00300": "000300"}
+_CSINDEX_COLUMNS = {"日期": "date", "开盘": "open", "最高": "high", "最低": "low", "收盘": "close",
+                    "成交量": "volume"}  # fmt: skip
+
+
+def is_csindex_code(code: str) -> bool:
+    """Tell whether ``code`` is a CSI code served only by its own site (``H`` + 5 digits).
+
+    Examples
+    --------
+    >>> is_csindex_code("H00300"), is_csindex_code("000300")
+    (True, False)
+    """
+    return len(code) == 6 and code[0] == "H" and code[1:].isdigit()
+
+
 _FIRST = dt.date(1990, 1, 1)
 
 # akshare's column names per source, mapped to ours; volume divisor brings it to lots.
@@ -150,6 +169,24 @@ class AkshareProvider:
             symbol=symbol, start_date=start, end_date=end))  # fmt: skip
         return _to_bars(raw, _EN_COLUMNS, 1.0, "eastmoney", code)
 
+    def _csindex(self, code: str, start: str, end: str) -> pd.DataFrame:
+        import akshare as ak
+
+        raw = self.caller.call("csindex", code, lambda: ak.stock_zh_index_hist_csindex(
+            symbol=code, start_date=start, end_date=end))  # fmt: skip
+        if isinstance(raw, pd.DataFrame) and "收盘" in raw.columns:
+            # The site often publishes closes only for total-return indices: an open, high or
+            # low it leaves out is taken as the previous close (no overnight gap), and said so.
+            raw = raw.copy()
+            prev = raw["收盘"].shift(1).fillna(raw["收盘"])
+            for col in ("开盘", "最高", "最低"):
+                missing = raw[col].isna() | (raw[col] <= 0)
+                raw.loc[missing, col] = prev[missing] if col == "开盘" else raw.loc[missing, "收盘"]
+            raw["最高"] = raw[["开盘", "最高", "收盘"]].max(axis=1)
+            raw["最低"] = raw[["开盘", "最低", "收盘"]].min(axis=1)
+            raw["成交量"] = raw["成交量"].fillna(0.0)
+        return _to_bars(raw, _CSINDEX_COLUMNS, 1.0, "csindex", code)
+
     # -- the provider interface ------------------------------------------------------------
     def _fetch(
         self,
@@ -205,7 +242,10 @@ class AkshareProvider:
     def fetch_index_daily(
         self, code: str, start: dt.date | None = None, end: dt.date | None = None
     ) -> pd.DataFrame:
-        """Daily bars of an index (price index, not adjusted)."""
+        """Daily bars of an index: a price index, or a CSI total-return index (``H00300``)."""
+        if is_csindex_code(code):
+            return self._fetch(code, start, end, [("csindex", self._csindex)],
+                               "total return index (dividends reinvested)")  # fmt: skip
         table = {
             "eastmoney": self._eastmoney_index,
             "tencent": lambda c, s, e: self._tencent(c, s, e, index=True),

@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,34 @@ from thematic.data.base import SeriesInfo
 from thematic.errors import DataError, OffCalendarWarning
 
 OffCalendar = Literal["drop", "raise"]
+
+#: Bits of :attr:`PricePanel.bar_flags`: the shape of each bar, which limit detection needs.
+CLOSE_AT_HIGH: Final = 1
+CLOSE_AT_LOW: Final = 2
+ONE_PRICE: Final = 4  # open == high == low == close
+OPEN_AT_HIGH: Final = 8
+
+
+def bar_flags(
+    opens: np.ndarray, highs: np.ndarray, lows: np.ndarray, closes: np.ndarray
+) -> np.ndarray:
+    """Shape bits of each bar (``int8``, same shape): close at the high/low, one price.
+
+    Prices are compared exactly: vendors round open, high, low and close alike, so a close
+    at the high is equal to it.
+
+    Examples
+    --------
+    >>> bar_flags(np.array([10.0, 11.0]), np.array([11.0, 11.0]), np.array([9.0, 11.0]),
+    ...           np.array([11.0, 11.0])).tolist()
+    [1, 15]
+    """
+    with np.errstate(invalid="ignore"):
+        flags = (closes == highs) * CLOSE_AT_HIGH + (closes == lows) * CLOSE_AT_LOW
+        flags += ((opens == highs) & (highs == lows) & (lows == closes)) * ONE_PRICE
+        flags += (opens == highs) * OPEN_AT_HIGH
+    out: np.ndarray = flags.astype(np.int8)
+    return out
 
 
 def ffill_rows(values: np.ndarray) -> np.ndarray:
@@ -50,6 +78,10 @@ class PricePanel:
     benchmark_open: np.ndarray
     benchmark_close: np.ndarray
     sources: Mapping[str, SeriesInfo] = field(default_factory=dict)
+    flags: np.ndarray | None = None
+    """Shape bits of each bar (:func:`bar_flags`), ``(T, N)`` int8; None when the panel was
+    built from opens and closes only (then a bar's high and low are taken as the larger and
+    smaller of its open and close)."""
 
     def __post_init__(self) -> None:
         t, n = len(self.dates), len(self.codes)
@@ -71,6 +103,28 @@ class PricePanel:
         one or two cache lines instead of one page per horizon.
         """
         return np.ascontiguousarray(ffill_rows(self.close).T)
+
+    def trade_state(self, st: tuple[tuple[str, str, str], ...] = ()) -> np.ndarray:
+        """Return what could not be traded, per code and session (``(N, T)`` int8 bits).
+
+        See :mod:`thematic.engine.tradable`; computed once per set of ST periods.
+        """
+        from thematic.engine.tradable import trade_state
+
+        cache: dict[tuple[tuple[str, str, str], ...], np.ndarray] = self.__dict__.setdefault(
+            "_trade_state", {}
+        )
+        if st not in cache:
+            cache[st] = trade_state(self, st)
+        return cache[st]
+
+    @cached_property
+    def bar_flags(self) -> np.ndarray:
+        """Shape bits of each bar, ``(T, N)``: :attr:`flags`, or derived from open and close."""
+        if self.flags is not None:
+            return self.flags
+        hi, lo = np.fmax(self.open, self.close), np.fmin(self.open, self.close)
+        return bar_flags(self.open, hi, lo, self.close)
 
     @cached_property
     def first_bar(self) -> np.ndarray:
@@ -152,6 +206,8 @@ def build_panel(
     t, n = len(cal), len(codes)
     opens = np.full((t, n), np.nan)
     closes = np.full((t, n), np.nan)
+    highs = np.full((t, n), np.nan)
+    lows = np.full((t, n), np.nan)
     dropped: dict[str, int] = {}
     for j, (code, df) in enumerate(bars.items()):
         idx = pd.DatetimeIndex(df.index).as_unit("ns")
@@ -166,13 +222,22 @@ def build_panel(
         keep = pos >= 0
         opens[pos[keep], j] = df["open"].to_numpy(dtype="float64")[keep]
         closes[pos[keep], j] = df["close"].to_numpy(dtype="float64")[keep]
+        if "high" in df.columns and "low" in df.columns:
+            highs[pos[keep], j] = df["high"].to_numpy(dtype="float64")[keep]
+            lows[pos[keep], j] = df["low"].to_numpy(dtype="float64")[keep]
+        else:
+            highs[:, j], lows[:, j] = (
+                np.fmax(opens[:, j], closes[:, j]),
+                np.fmin(opens[:, j], closes[:, j]),
+            )
     if dropped:
         warnings.warn(
             f"dropped bars dated off the {benchmark_code} calendar: {dropped}",
             OffCalendarWarning,
             stacklevel=2,
         )
-    return assemble_panel(cal, codes, opens, closes, benchmark, benchmark_code, sources)
+    flags = bar_flags(opens, highs, lows, closes)
+    return assemble_panel(cal, codes, opens, closes, benchmark, benchmark_code, sources, flags)
 
 
 def assemble_panel(
@@ -183,6 +248,7 @@ def assemble_panel(
     benchmark: pd.DataFrame,
     benchmark_code: str,
     sources: Mapping[str, SeriesInfo] | None = None,
+    flags: np.ndarray | None = None,
 ) -> PricePanel:
     """Put aligned stock matrices and the benchmark (reindexed on ``calendar``) together."""
     b = benchmark.reindex(calendar)
@@ -195,4 +261,5 @@ def assemble_panel(
         benchmark_open=b["open"].to_numpy(dtype="float64"),
         benchmark_close=b["close"].to_numpy(dtype="float64"),
         sources=dict(sources or {}),
+        flags=flags,
     )

@@ -53,7 +53,11 @@ class SnapshotProvider:
         path = self.directory / f"index_{code}.parquet"
         if not path.exists():
             have = sorted(self.provenance["indices"])
-            raise UnknownCodeError(code, f"index not in the bundled snapshot (it has {have})")
+            raise UnknownCodeError(
+                code,
+                f"index not in the bundled snapshot (it has {have}); `thematic refresh` fetches "
+                "it into the cache",
+            )
         df = pd.read_parquet(path).set_index("date")
         df.index = pd.DatetimeIndex(df.index).as_unit("ns")
         return df.loc[:, list(BAR_COLUMNS)].astype("float64")

@@ -19,12 +19,19 @@ import pandas as pd
 from thematic.constants import CSI300
 from thematic.data.base import SeriesInfo
 from thematic.data.cache import cache_dir
-from thematic.data.panel import PricePanel, assemble_panel
+from thematic.data.panel import PricePanel, assemble_panel, bar_flags
 from thematic.errors import CacheError, DataError
 from thematic.files import atomic_dir, set_aside
 
-STORE_VERSION = 1
-_ARRAYS = ("open", "close", "close_filled_by_code", "benchmark_open", "benchmark_close")
+STORE_VERSION = 2  # 2: bar shape flags (limit detection)
+_ARRAYS = (
+    "open",
+    "close",
+    "close_filled_by_code",
+    "benchmark_open",
+    "benchmark_close",
+    "bar_flags",
+)
 
 
 def _market_files(market: Path) -> tuple[Path, Path]:
@@ -44,7 +51,7 @@ def _key(files: tuple[Path, ...]) -> str:
 
 
 def panel_from_long(bars: pd.DataFrame, benchmark: pd.DataFrame, benchmark_code: str) -> PricePanel:
-    """Pivot long bars (``date, code, open, close``) onto the benchmark's calendar, fast.
+    """Pivot long bars (``date, code, open, close[, high, low]``) onto the calendar, fast.
 
     Dates outside the benchmark calendar are dropped; the calendar runs from the bars' first
     to their last date.
@@ -58,12 +65,19 @@ def panel_from_long(bars: pd.DataFrame, benchmark: pd.DataFrame, benchmark_code:
     session = cal.get_indexer(dates)
     keep = session >= 0
     shape = (len(cal), len(codes))
-    opens = np.full(shape, np.nan)
-    closes = np.full(shape, np.nan)
-    opens[session[keep], code_of_row[keep]] = bars["open"].to_numpy(dtype="float64")[keep]
-    closes[session[keep], code_of_row[keep]] = bars["close"].to_numpy(dtype="float64")[keep]
+    at = (session[keep], code_of_row[keep])
+    arrays = {}
+    for name in ("open", "close", "high", "low"):
+        if name not in bars.columns:
+            continue
+        arrays[name] = np.full(shape, np.nan)
+        arrays[name][at] = bars[name].to_numpy(dtype="float64")[keep]
+    opens, closes = arrays["open"], arrays["close"]
+    flags = None
+    if "high" in arrays and "low" in arrays:
+        flags = bar_flags(opens, arrays["high"], arrays["low"], closes)
     index = pd.Index(codes, dtype="str", name="code")
-    return assemble_panel(cal, index, opens, closes, benchmark, benchmark_code)
+    return assemble_panel(cal, index, opens, closes, benchmark, benchmark_code, flags=flags)
 
 
 def save_panel(panel: PricePanel, directory: Path, meta: Mapping[str, object]) -> None:
@@ -103,6 +117,7 @@ def load_saved_panel(directory: Path) -> PricePanel:
         benchmark_code=info["benchmark_code"],
         benchmark_open=arrays["benchmark_open"],
         benchmark_close=arrays["benchmark_close"],
+        flags=arrays["bar_flags"],
         sources={
             info["benchmark_code"]: SeriesInfo(
                 info["benchmark_code"], "market dump", "price index", None, info["as_of"], 0
@@ -139,7 +154,7 @@ def load_market_panel(
         except CacheError as exc:
             set_aside(target, root.parent / "quarantine", f"{exc}; rebuilding it")
     bars_path, index_path = files
-    bars = pd.read_parquet(bars_path, columns=["date", "code", "open", "close"])
+    bars = pd.read_parquet(bars_path, columns=["date", "code", "open", "high", "low", "close"])
     bench = pd.read_csv(index_path, parse_dates=["date"]).set_index("date")
     panel = panel_from_long(bars, bench, CSI300)
     meta = {

@@ -15,6 +15,7 @@ import pandas as pd
 
 from thematic.constants import EntryRule
 from thematic.data.panel import PricePanel
+from thematic.events import Factorized
 
 _NS_PER_DAY = 86_400 * 10**9
 
@@ -46,9 +47,18 @@ class Encoded:
     before: np.ndarray  # bool per event: published before the data starts
 
 
-def encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> Encoded:
-    """Encode validated events against ``panel`` for the entry rule ``entry``."""
-    event, ids = pd.factorize(events["event_id"], sort=False)
+def encode(
+    panel: PricePanel, events: pd.DataFrame, entry: EntryRule, fac: Factorized | None = None
+) -> Encoded:
+    """Encode validated events against ``panel`` for the entry rule ``entry``.
+
+    ``fac``: the validator's factorisation of ids and codes, reused instead of redone.
+    """
+    if fac is None:
+        event, ids = pd.factorize(events["event_id"], sort=False)
+        code_of_row, distinct = pd.factorize(events["code"].astype(str), sort=False)
+    else:
+        event, ids, code_of_row, distinct = fac.event, fac.ids, fac.code_of_row, fac.codes
     ids = pd.Index(ids, name="basket")
     n_events = len(ids)
     pub: pd.Series = events["published"]
@@ -62,7 +72,6 @@ def encode(panel: PricePanel, events: pd.DataFrame, entry: EntryRule) -> Encoded
     published[event] = published_rows
 
     # Look up distinct codes only: a million rows name a few thousand codes.
-    code_of_row, distinct = pd.factorize(events["code"].astype(str), sort=False)
     col = panel.codes.get_indexer(pd.Index(distinct)).astype(np.intp)[code_of_row]
     if "weight" in events.columns:
         weight = events["weight"].to_numpy(dtype="float64")

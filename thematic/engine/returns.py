@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -37,10 +37,22 @@ from thematic.constants import (
 )
 from thematic.data.panel import PricePanel
 from thematic.engine.encode import Encoded, encode, missing_reasons
-from thematic.events import validate_events
-from thematic.rules import Horizon, parse_entry, parse_horizons
+from thematic.engine.tradable import DOWN_CLOSE, NO_BAR, UP_CLOSE, UP_OPEN, describe
+from thematic.events import validate_and_factorize
+from thematic.marketrules import rule_values
+from thematic.rules import Costs, Horizon, Trading, parse_entry, parse_horizons
 
 MISSING_COLUMNS: tuple[str, ...] = ("basket", "code", "entry_date", "reason")
+TRADE_COLUMNS: tuple[str, ...] = (
+    "basket",
+    "code",
+    "side",
+    "horizon",
+    "what",
+    "planned_date",
+    "actual_date",
+    "outcome",
+)
 CURVE_COLUMNS: tuple[str, ...] = (
     "basket",
     "session",
@@ -56,6 +68,12 @@ _NOTE_BEFORE = "published before the first session of the data ({first})"
 _NOTE_AFTER = "no session after publication in the data (last session {last})"
 _NOTE_NONE = "no constituent has a price on the entry day"
 _NOTE_BEYOND = "horizon ends after the last session of the data ({last})"
+_NOTE_ALL_SKIPPED = "every constituent's exit was blocked (skipped under --untradable skip)"
+
+#: An entry at the open is blocked without a bar or at an open at the up-limit; at the close,
+#: without a bar or at a close at the up-limit.
+ENTRY_BLOCKED_OPEN = NO_BAR | UP_OPEN
+ENTRY_BLOCKED_CLOSE = NO_BAR | UP_CLOSE
 
 #: Events evaluated per pass of the core loop (sized so temporaries fit in cache).
 EVENT_CHUNK = 16_384
@@ -69,6 +87,9 @@ class Evaluation:
     """One row per (event, horizon), columns :data:`~thematic.constants.RESULT_COLUMNS`."""
     missing: pd.DataFrame
     """One row per excluded constituent: ``basket, code, entry_date, reason``."""
+    trades: pd.DataFrame = field(default_factory=lambda: _empty_trades())
+    """One row per blocked trade: :data:`TRADE_COLUMNS` (what happened, planned and actual
+    dates)."""
 
 
 def _gather_returns(
@@ -97,6 +118,7 @@ def evaluate_events(
     horizons: Sequence[Horizon] = DEFAULT_HORIZONS,
     entry: str = DEFAULT_ENTRY,
     validate: bool = True,
+    trading: Trading | None = None,
 ) -> Evaluation:
     """Evaluate every event at every horizon against the panel's benchmark.
 
@@ -114,12 +136,16 @@ def evaluate_events(
     validate
         Check ``events`` with :func:`thematic.events.validate_events` first; pass False only
         for a table that has been checked already (as :func:`thematic.evaluate_calls` does).
+    trading
+        What to do with trades a price limit or a suspension blocks, and the cost model
+        (:class:`thematic.rules.Trading`; default: delay up to 10 sessions, default costs).
 
     Returns
     -------
     Evaluation
         ``table``: one row per (event, horizon), events in order of first appearance,
-        horizons in the order given; ``missing``: the constituents left out.
+        horizons in the order given; ``missing``: the constituents left out; ``trades``:
+        every blocked, delayed or skipped trade.
 
     Examples
     --------
@@ -139,13 +165,18 @@ def evaluate_events(
     """
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
+    trading = trading or Trading()
+    fac = None
     if validate:
-        events = validate_events(events)
-    enc = encode(panel, events, rule)
+        events, fac = validate_and_factorize(events)
+    enc = encode(panel, events, rule, fac)
     t = len(panel.dates)
     n_events, n_h = len(enc.ids), len(hs)
     has_entry = enc.entry < t
     e_safe = np.minimum(enc.entry, t - 1)
+    state = panel.trade_state(trading.st)
+    entries = _entries(panel, enc, rule, trading, state)
+    trades = [entries.trades]
 
     # Exit session of every (event, horizon); t marks "after the data".
     steps = np.array([0 if h == MAX_HORIZON else int(h) for h in hs], dtype=np.int64)
@@ -153,7 +184,8 @@ def evaluate_events(
     x = np.where(is_max, t - 1, enc.entry[:, None] + steps)
     in_data = has_entry[:, None] & (x < t)
     exit_s = np.where(in_data, x, t)
-    ok = in_data & (enc.n_present > 0)[:, None]
+    n_priced = np.bincount(enc.event, weights=entries.present, minlength=n_events)
+    ok = in_data & (n_priced > 0)[:, None]
     x_safe = np.where(ok, x, e_safe[:, None])
 
     bench_p0 = _benchmark_entry(panel, rule)[e_safe]
@@ -162,48 +194,112 @@ def evaluate_events(
     # Every priced constituent at every horizon, gathered and summed per (event, horizon) in
     # chunks of events: temporaries stay cache-sized and are reused instead of faulting in
     # hundreds of MB at a million events.
-    rows = np.flatnonzero(enc.present)
+    rows = np.flatnonzero(entries.present)
     ev = enc.event[rows]
     if len(ev) and (ev[1:] < ev[:-1]).any():  # group each event's rows together
         order = np.argsort(ev, kind="stable")
         rows, ev = rows[order], ev[order]
     w = enc.weight[rows]
-    w_sum = np.bincount(ev, weights=w, minlength=n_events)
-    weighted = np.zeros((n_events, n_h))
-    beats = np.zeros((n_events, n_h))
+    w_event = np.bincount(ev, weights=w, minlength=n_events)
+    fees = _Fees(panel, trading.costs)
+    notional = trading.costs.notional * w / w_event[ev]
+    buy_fee = fees.buy(notional, entries.session[rows]) / notional
+    min_per_yuan = fees.minimum_per_yuan(notional)
+    skip = trading.untradable == "skip"
+    shape = (n_events, n_h)
+    acc = {k: np.zeros(shape) for k in ("weighted", "net", "beats", "blk")}
+    if skip:  # some exits drop out of some horizons: count weights and members per horizon
+        acc["w"], acc["n"] = np.zeros(shape), np.zeros(shape)
+    else:
+        acc["w"] = np.broadcast_to(w_event[:, None], shape)
+        acc["n"] = np.broadcast_to(n_priced[:, None], shape)
+    flat_close = panel.close_filled_by_code.reshape(-1)
+    flat_state = state.reshape(-1)
     bounds = np.searchsorted(ev, np.arange(0, n_events + EVENT_CHUNK, EVENT_CHUNK))
     for lo, hi in itertools.pairwise(bounds):  # one pass per chunk of events, not per event
         if lo == hi:
             continue
-        ev_c = ev[lo:hi]
-        r = _gather_returns(panel, enc, rows[lo:hi], x_safe[ev_c])
+        ev_c, r_c = ev[lo:hi], rows[lo:hi]
+        # Horizons count from the basket's entry; a constituent bought later exits no earlier.
+        xs = np.maximum(x_safe[ev_c], entries.session[r_c, None])
+        base = enc.col[r_c, None] * t
+        blocked = (flat_state[base + xs] & EXIT_BLOCKED) != 0
+        include = None
+        any_blocked = bool(blocked.any())
+        if any_blocked:
+            xs, include, exit_trades = _exits(r_c, xs, blocked, flat_state, base, t, trading,
+                                              ok[ev_c])  # fmt: skip
+            trades.append(exit_trades)
+            if not skip:
+                include = None  # only skip leaves exits out
+        r = flat_close[base + xs] / entries.p0[r_c, None] - 1.0
+        # Net of costs per yuan invested: sell (1 + r) less its fees, less the buy's fees.
+        g = 1.0 + r
+        net = g * fees.keep_after_sale[xs]
+        net -= np.maximum(fees.commission * g, min_per_yuan[lo:hi, None])
+        net -= buy_fee[lo:hi, None] + 1.0
+        wr = w[lo:hi, None] * r
+        wn = w[lo:hi, None] * net
+        above = r > bench[ev_c]
+        if include is not None:
+            wr[~include], wn[~include] = 0.0, 0.0
+            above &= include
         starts = np.flatnonzero(np.r_[True, ev_c[1:] != ev_c[:-1]])
         first = ev_c[starts]
-        weighted[first] = np.add.reduceat(w[lo:hi, None] * r, starts, axis=0)
-        above = (r > bench[ev_c]).view(np.int8)
-        beats[first] = np.add.reduceat(above, starts, axis=0, dtype=np.int32)
+        acc["weighted"][first] = np.add.reduceat(wr, starts, axis=0)
+        acc["net"][first] = np.add.reduceat(wn, starts, axis=0)
+        acc["beats"][first] = np.add.reduceat(above.view(np.int8), starts, axis=0, dtype=np.int32)
+        if include is not None:
+            wi = np.where(include, w[lo:hi, None], 0.0)
+            acc["w"][first] = np.add.reduceat(wi, starts, axis=0)
+            acc["n"][first] = np.add.reduceat(include.view(np.int8), starts, axis=0, dtype=np.int32)
+        elif skip:
+            acc["w"][first] = np.add.reduceat(np.broadcast_to(w[lo:hi, None], r.shape), starts,
+                                              axis=0)  # fmt: skip
+            acc["n"][first] = np.add.reduceat(np.ones(r.shape, np.int8), starts, axis=0,
+                                              dtype=np.int32)  # fmt: skip
+        if any_blocked:
+            acc["blk"][first] = np.add.reduceat(blocked.view(np.int8), starts, axis=0,
+                                                dtype=np.int32)  # fmt: skip
+    all_skipped = ok & (acc["n"] == 0)
+    ok = ok & (acc["n"] > 0)
+    # Numeric columns are computed into two 2-D blocks that become the frame's own blocks:
+    # no per-column arrays for pandas to stack (a copy of every column at a million calls).
+    fl = np.empty((len(_FLOAT_COLUMNS), n_events, n_h))
+    basket, bench_out, excess, relative, net_basket, net_excess, hit = fl
     with np.errstate(invalid="ignore", divide="ignore"):
-        basket = np.where(ok, weighted / w_sum[:, None], np.nan)
-        hit = np.where(ok, beats / enc.n_present[:, None], np.nan)
-    bench = np.where(ok, bench, np.nan)
+        np.divide(acc["weighted"], acc["w"], out=basket)
+        np.divide(acc["net"], acc["w"], out=net_basket)
+        np.divide(acc["beats"], acc["n"], out=hit)
+        bench_out[...] = bench
+        for a in (basket, net_basket, hit, bench_out):
+            a[~ok] = np.nan
+        np.subtract(basket, bench_out, out=excess)
+        np.subtract(net_basket, bench_out, out=net_excess)
+        np.divide(1.0 + basket, 1.0 + bench_out, out=relative)
+        relative -= 1.0
+    ints = np.empty((len(_INT_COLUMNS), n_events, n_h), dtype=np.int64)
+    ints[0] = enc.n_rows[:, None]
+    ints[1] = (enc.n_rows - n_priced.astype(np.int64))[:, None]
+    ints[2] = entries.blocked_per_event[:, None]
+    ints[3] = entries.delayed_per_event[:, None]
+    ints[4] = np.where(in_data, acc["blk"], 0)
 
     dates = panel.dates.to_numpy(dtype="datetime64[ns]")
     dates_nat = np.append(dates, np.datetime64("NaT", "ns"))
     first_day = f"{panel.dates[0]:%Y-%m-%d}"
     last = f"{panel.dates[-1]:%Y-%m-%d}"
     notes = [_NOTE_OK, _NOTE_BEFORE.format(first=first_day), _NOTE_AFTER.format(last=last),
-             _NOTE_NONE, _NOTE_BEYOND.format(last=last)]  # fmt: skip
+             _NOTE_NONE, _NOTE_BEYOND.format(last=last), _NOTE_ALL_SKIPPED]  # fmt: skip
     note_code = np.zeros((n_events, n_h), dtype=np.int8)
+    note_code[all_skipped] = 5
     note_code[exit_s >= t] = 4
-    note_code[(enc.n_present == 0)[:, None] & (note_code == 0)] = 3
+    note_code[(n_priced == 0)[:, None] & (note_code == 0)] = 3
     note_code[~has_entry, :] = 2
     note_code[enc.before, :] = 1
 
     horizon_col = np.tile(np.array(hs, dtype=object if MAX_HORIZON in hs else np.int64), n_events)
-    excess = basket - bench
-    with np.errstate(invalid="ignore"):
-        relative = (1.0 + basket) / (1.0 + bench) - 1.0
-    table = pd.DataFrame(
+    head = pd.DataFrame(
         {
             "basket": pd.Categorical.from_codes(
                 np.repeat(np.arange(n_events), n_h), enc.ids, validate=False
@@ -215,30 +311,258 @@ def evaluate_events(
             "entry_date": np.repeat(dates_nat[enc.entry], n_h),
             "horizon": horizon_col,
             "exit_date": dates_nat[exit_s.ravel()],
-            "n_constituents": np.repeat(enc.n_rows, n_h),
-            "n_missing": np.repeat(enc.n_rows - enc.n_present, n_h),
-            "basket_return": basket.ravel(),
-            "benchmark_return": bench.ravel(),
-            "excess_return": excess.ravel(),
-            "relative_return": relative.ravel(),
-            "hit_rate": hit.ravel(),
-            "note": pd.Categorical.from_codes(note_code.ravel(), categories=pd.Index(notes)),
-        },
-        columns=list(RESULT_COLUMNS),
+        }
     )
-    return Evaluation(table=table, missing=_missing(panel, enc))
+    n_rows = n_events * n_h
+    table = pd.concat(
+        [
+            head,
+            pd.DataFrame(
+                ints.reshape(len(_INT_COLUMNS), n_rows).T, columns=_INT_COLUMNS, copy=False
+            ),
+            pd.DataFrame(
+                fl.reshape(len(_FLOAT_COLUMNS), n_rows).T, columns=_FLOAT_COLUMNS, copy=False
+            ),
+            pd.DataFrame(
+                {"note": pd.Categorical.from_codes(note_code.ravel(), categories=pd.Index(notes))}
+            ),
+        ],
+        axis=1,
+    )
+    trade_table = _trade_table(panel, enc, trades, hs)
+    return Evaluation(table=table, missing=_missing(panel, enc, entries), trades=trade_table)
 
 
-def _missing(panel: PricePanel, enc: Encoded) -> pd.DataFrame:
-    rows = np.flatnonzero(~enc.present)
+_INT_COLUMNS = [
+    "n_constituents",
+    "n_missing",
+    "blocked_entries",
+    "delayed_entries",
+    "blocked_exits",
+]
+_FLOAT_COLUMNS = ["basket_return", "benchmark_return", "excess_return", "relative_return",
+                  "net_return", "net_excess_return", "hit_rate"]  # fmt: skip
+assert RESULT_COLUMNS[6:11] == tuple(_INT_COLUMNS) and RESULT_COLUMNS[11:18] == tuple(
+    _FLOAT_COLUMNS
+)
+
+#: An exit is blocked without a bar or at a close at the down-limit.
+EXIT_BLOCKED = NO_BAR | DOWN_CLOSE
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """Each row's actual entry: session, price, and what happened on the way."""
+
+    session: np.ndarray  # entry session per row (the basket's, or later when delayed)
+    p0: np.ndarray  # entry price per row, NaN when not bought
+    present: np.ndarray  # bool per row: bought
+    excluded_reason: np.ndarray  # object per row: why a listed row was not bought ("" if not)
+    blocked_per_event: np.ndarray
+    delayed_per_event: np.ndarray
+    trades: _TradeRecords
+
+
+def _entries(
+    panel: PricePanel, enc: Encoded, rule: EntryRule, trading: Trading, state: np.ndarray
+) -> _Entries:
+    """Apply the untradable policy to every row's entry (vectorised; a window per blocked row)."""
+    t = len(panel.dates)
+    n_events = len(enc.ids)
+    e = enc.entry[enc.event]
+    col = enc.col
+    bits = ENTRY_BLOCKED_OPEN if rule == "next_open" else ENTRY_BLOCKED_CLOSE
+    listed = (col >= 0) & (e < t)
+    c = np.where(listed, col, 0)
+    e_safe = np.minimum(e, t - 1)
+    first = np.append(panel.first_bar, -1)[np.where(listed, c, -1)]
+    last = np.append(panel.last_bar, -1)[np.where(listed, c, -1)]
+    listed &= (first >= 0) & (first <= e) & (last >= e)  # bars before/at and on/after entry
+    st_at_e = np.where(listed, state[c, e_safe], 0) if state.size else np.zeros(len(e), np.int8)
+    blocked = listed & ((st_at_e & bits) != 0)
+    session = e.copy()
+    p0 = enc.p0.copy()
+    reason = np.full(len(e), "", dtype=object)
+    delayed = np.zeros(len(e), dtype=bool)
+    idx = np.flatnonzero(blocked)
+    prices = panel.open if rule == "next_open" else panel.close
+    if trading.untradable == "delay" and len(idx):
+        window = e[idx, None] + np.arange(1, trading.max_delay + 1)[None, :]
+        inside = window < t
+        w_safe = np.minimum(window, t - 1)
+        free = inside & ((state[c[idx, None], w_safe] & bits) == 0)
+        found = free.any(axis=1)
+        at = w_safe[np.arange(len(idx)), free.argmax(axis=1)]
+        good = idx[found]
+        session[good] = at[found]
+        p0[good] = prices[at[found], c[good]]
+        delayed[good] = True
+        p0[idx[~found]] = np.nan
+        reason[idx[~found]] = f"entry blocked for more than {trading.max_delay} sessions"
+    elif trading.untradable == "skip" and len(idx):
+        p0[idx] = np.nan
+        reason[idx] = [f"entry blocked ({describe(int(s))}); skipped" for s in st_at_e[idx]]
+    elif len(idx):  # ignore: a limit day is booked at its price; no bar stays unpriced
+        p0[idx] = np.where((st_at_e[idx] & NO_BAR) != 0, np.nan, p0[idx])
+    present = np.isfinite(p0)
+    outcome = np.where(delayed[idx], OUT_DELAYED,
+                       np.where(present[idx], OUT_AT_LIMIT, OUT_EXCLUDED))  # fmt: skip
+    trades = _TradeRecords(idx, np.full(len(idx), -1), st_at_e[idx], e[idx],
+                           np.where(present[idx], session[idx], t), outcome)  # fmt: skip
+    return _Entries(
+        session=session,
+        p0=p0,
+        present=present,
+        excluded_reason=reason,
+        blocked_per_event=np.bincount(enc.event[idx], minlength=n_events).astype(np.int64),
+        delayed_per_event=np.bincount(
+            enc.event[idx], weights=delayed[idx], minlength=n_events
+        ).astype(np.int64),
+        trades=trades,
+    )
+
+
+def _exits(
+    rows: np.ndarray,
+    xs: np.ndarray,
+    blocked: np.ndarray,
+    flat_state: np.ndarray,
+    base: np.ndarray,
+    t: int,
+    trading: Trading,
+    counted: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, _TradeRecords]:
+    """Apply the untradable policy to blocked exits of one chunk (a window per blocked pair)."""
+    xs = xs.copy()
+    include = np.ones(xs.shape, dtype=bool)
+    i, j = np.nonzero(blocked & counted)
+    planned = xs[i, j]
+    if trading.untradable == "skip":
+        include[i, j] = False
+        actual = np.full(len(i), t)
+        outcome = np.full(len(i), OUT_LEFT_OUT)
+    elif trading.untradable == "ignore":
+        actual = planned
+        no_bar = (flat_state[base[i, 0] + planned] & NO_BAR) != 0
+        outcome = np.where(no_bar, OUT_LAST_CLOSE, OUT_AT_LIMIT)
+    else:
+        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
+        w_safe = np.minimum(window, t - 1)
+        free = (window < t) & ((flat_state[base[i] + w_safe] & EXIT_BLOCKED) == 0)
+        found = free.any(axis=1)
+        at = np.where(found, w_safe[np.arange(len(i)), free.argmax(axis=1)], w_safe[:, -1])
+        xs[i, j] = at
+        actual = at
+        outcome = np.where(found, OUT_DELAYED, OUT_STILL_BLOCKED)
+    trades = _TradeRecords(rows[i], j, flat_state[base[i, 0] + planned], planned, actual, outcome)
+    return xs, include, trades
+
+
+class _Fees:
+    """Dated fees of one panel's sessions under a cost model (commission, taxes, slippage)."""
+
+    def __init__(self, panel: PricePanel, costs: Costs) -> None:
+        dates = panel.dates
+        self.commission = costs.commission_bps / 1e4
+        self.slippage = costs.slippage_bps / 1e4
+        # The minimum is part of a commission schedule: no commission, no minimum.
+        minimum = np.nan_to_num(rule_values("commission_min", "*", dates))
+        self.minimum = minimum if self.commission > 0 else np.zeros_like(minimum)
+        transfer = np.nan_to_num(rule_values("transfer_fee", "*", dates))
+        stamp = np.nan_to_num(rule_values("stamp_duty_sell", "*", dates))
+        self.buy_rate = transfer + self.slippage
+        self.sell_rate = transfer + stamp + self.slippage
+        self.keep_after_sale = 1.0 - self.sell_rate
+        self.min_yuan = float(self.minimum.max()) if len(self.minimum) else 0.0
+
+    def buy(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
+        """Fees of buying ``value`` yuan on ``session``."""
+        fee = np.maximum(self.commission * value, self.minimum[session])
+        out: np.ndarray = fee + self.buy_rate[session] * value
+        return out
+
+    def minimum_per_yuan(self, notional: np.ndarray) -> np.ndarray:
+        """Return the minimum commission of an order per yuan of each row's notional."""
+        out: np.ndarray = self.min_yuan / notional
+        return out
+
+    def sell(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
+        """Fees of selling ``value`` yuan on ``session`` (stamp duty included)."""
+        fee = np.maximum(self.commission * value, self.minimum[session])
+        out: np.ndarray = fee + self.sell_rate[session] * value
+        return out
+
+
+# What became of a blocked trade (codes of _TradeRecords.outcome).
+OUT_DELAYED, OUT_EXCLUDED, OUT_AT_LIMIT, OUT_LEFT_OUT, OUT_LAST_CLOSE, OUT_STILL_BLOCKED = range(6)
+_OUTCOMES = (
+    "delayed",
+    "excluded",
+    "booked at the limit price (ignore)",
+    "left out of this horizon",
+    "valued at the last close (ignore)",
+    "still blocked: valued at the last close tried",
+)
+
+
+@dataclass(frozen=True)
+class _TradeRecords:
+    """Blocked trades as integer arrays (turned into a table once, at the end)."""
+
+    row: np.ndarray  # constituent row
+    horizon: np.ndarray  # index into the horizons, -1 for an entry
+    state: np.ndarray  # trade-state bits on the planned session
+    planned: np.ndarray  # planned session
+    actual: np.ndarray  # actual session, len(dates) when never traded
+    outcome: np.ndarray  # index into _OUTCOMES
+
+
+def _trade_table(
+    panel: PricePanel, enc: Encoded, records: Sequence[_TradeRecords], hs: Sequence[Horizon]
+) -> pd.DataFrame:
+    """One row per blocked trade: :data:`TRADE_COLUMNS`, built in one step."""
+    recs = [r for r in records if len(r.row)]
+    if not recs:
+        return _empty_trades()
+    cat = {
+        f: np.concatenate([getattr(r, f) for r in recs]) for f in _TradeRecords.__dataclass_fields__
+    }
+    t = len(panel.dates)
+    dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    words = np.array([describe(s) for s in range(32)], dtype=object)
+    h = np.array([*map(str, hs), ""], dtype=object)
+    row = cat["row"]
+    return pd.DataFrame({
+        "basket": pd.Categorical.from_codes(enc.event[row], enc.ids),
+        "code": pd.Categorical.from_codes(enc.code_of_row[row], pd.Index(enc.distinct_codes)),
+        "side": np.where(cat["horizon"] < 0, "entry", "exit"),
+        "horizon": np.where(cat["horizon"] < 0, None, h[cat["horizon"]]),
+        "what": words[cat["state"].astype(np.int64) & 31],
+        "planned_date": dates_nat[np.minimum(cat["planned"], t)],
+        "actual_date": dates_nat[np.minimum(cat["actual"], t)],
+        "outcome": np.array(_OUTCOMES, dtype=object)[cat["outcome"]],
+    }, columns=list(TRADE_COLUMNS))  # fmt: skip
+
+
+def _empty_trades() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in TRADE_COLUMNS})
+
+
+def _missing(panel: PricePanel, enc: Encoded, entries: _Entries) -> pd.DataFrame:
+    rows = np.flatnonzero(~entries.present)
     t = len(panel.dates)
     dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
+    reasons = missing_reasons(panel, enc, rows)
+    trading_reason = entries.excluded_reason[rows]
+    if (trading_reason != "").any():
+        text = np.where(trading_reason != "", trading_reason, np.asarray(reasons, dtype=object))
+        reasons = pd.Categorical(text.astype(object))
     return pd.DataFrame(
         {
             "basket": pd.Categorical.from_codes(enc.event[rows], enc.ids),
             "code": pd.Categorical.from_codes(enc.code_of_row[rows], pd.Index(enc.distinct_codes)),
             "entry_date": dates_nat[np.minimum(enc.entry[enc.event[rows]], t)],
-            "reason": missing_reasons(panel, enc, rows),
+            "reason": reasons,
         },
         columns=list(MISSING_COLUMNS),
     )
@@ -261,9 +585,10 @@ def cumulative_curves(
         session or without any priced constituent have no rows.
     """
     rule = parse_entry(entry)
+    fac = None
     if validate:
-        events = validate_events(events)
-    enc = encode(panel, events, rule)
+        events, fac = validate_and_factorize(events)
+    enc = encode(panel, events, rule, fac)
     t = len(panel.dates)
     usable = (enc.entry < t) & (enc.n_present > 0)
     length = np.where(usable, t - enc.entry, 0)

@@ -105,7 +105,15 @@ def results_table(df: pd.DataFrame) -> str:
             "bench %": df["benchmark_return"].map(_pct),
             "excess %": df["excess_return"].map(_pct),
             "relative %": df["relative_return"].map(_pct),
+            "net %": df["net_return"].map(_pct),
+            "net excess %": df["net_excess_return"].map(_pct),
             "hit": df["hit_rate"].map(lambda x: "" if x != x else f"{x:.0%}"),
+            "blocked in/delayed/out": [
+                f"{a}/{b}/{c}"
+                for a, b, c in zip(
+                    df["blocked_entries"], df["delayed_entries"], df["blocked_exits"], strict=True
+                )
+            ],
             "note": df["note"].astype(str),
         }
     )
@@ -199,6 +207,15 @@ def metadata_lines(meta: dict[str, Any]) -> list[str]:
     prov = meta.get("provenance")
     if prov:
         lines.append(f"prices: {prov['adjustment']}; {prov.get('origin', prov['source'])}")
+    if "untradable" in meta:
+        short = {
+            "delay": f"a trade blocked by a price limit or a missing bar waits up to "
+            f"{meta['max_delay']} sessions for a tradable price",
+            "skip": "a constituent whose trade is blocked is left out",
+            "ignore": "trades are booked at the day's price, limits or not",
+        }[meta["untradable"]]
+        lines.append(f"untradable trades: {meta['untradable']} ({short})")
+        lines.append(f"costs (net columns): {meta['costs']}")
     return lines
 
 
