@@ -61,13 +61,21 @@ def _trading(args: argparse.Namespace) -> Trading:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate baskets and print or write the result table."""
     from thematic.baskets import load_baskets, needed_codes
-    from thematic.output.tables import format_frame, metadata_json, metadata_lines, resolve_format
+    from thematic.output.tables import (
+        format_frame,
+        metadata_json,
+        metadata_lines,
+        resolve_format,
+        results_text,
+    )
     from thematic.pipeline import evaluate
     from thematic.rules import parse_entry, parse_horizons
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
     _check_targets(args, "output", "metadata")
+    if args.history is not None and args.history.exists() and not args.history.is_dir():
+        raise UsageError(f"--history: {args.history} is a file, not a directory")
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
     baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
     if not args.offline and args.market is None:
@@ -94,11 +102,64 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         say(notice, "warning")
     if args.metadata:
         write_text(args.metadata, metadata_json(meta))
+    if args.history:
+        from thematic.history import append
+
+        written = append(args.history, df)
+        say(f"history: {len(df)} rows for as-of {meta['as_of']} in {written}")
     header = "\n".join(metadata_lines(meta))
     if fmt == "table":
-        _write_or_print(header + "\n\n" + format_frame(df, "table"), args.output)
+        names = {b.id: b.name for b in baskets}
+        _write_or_print(header + "\n\n" + results_text(df, names, args.output), args.output)
     else:
         say(header)
+        _write_or_print(format_frame(df, fmt), args.output)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the self-contained HTML report."""
+    from thematic.baskets import load_baskets
+    from thematic.output.console import progress
+    from thematic.report import build_report
+    from thematic.rules import parse_entry, parse_horizons
+
+    horizons = parse_horizons(args.horizons, "--horizons")
+    entry = parse_entry(args.entry, "--entry")
+    check_writable_target(args.output, "--output")
+    if args.output.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--output: {args.output}: the report is HTML; name it *.html")
+    baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
+    html = build_report(baskets, horizons=horizons, entry=entry, trading=_trading(args),
+                        market=args.market, placebo_draws=args.placebo,
+                        progress=lambda xs: progress(xs, "report", len(baskets)))  # fmt: skip
+    write_text(args.output, html)
+    say(f"wrote {args.output} ({len(html.encode()) / 2**20:.1f} MiB, {len(baskets)} baskets)")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Show how a basket's metrics evolved across data as-of dates."""
+    from thematic.history import read
+    from thematic.output.tables import format_frame, history_text, resolve_format
+
+    _check_targets(args, "output", "chart")
+    fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
+    df = read(args.history, args.id, args.horizon)
+    if args.chart:
+        if args.id is None:
+            raise UsageError("--chart: name one basket (thematic history ID --chart FILE.png)")
+        from thematic.files import atomic_path
+        from thematic.output.charts import history_chart
+
+        with atomic_path(args.chart) as tmp:
+            history_chart(df, args.id).savefig(tmp, format="png")
+        say(f"wrote {args.chart}")
+    if fmt == "table":
+        cols = ["as_of", "basket", "entry_rule", "horizon", "basket_return", "benchmark_return",
+                "excess_return", "net_excess_return", "untradable", "sources", "run_at"]  # fmt: skip
+        _write_or_print(history_text(df[cols], args.output), args.output)
+    else:
         _write_or_print(format_frame(df, fmt), args.output)
     return 0
 
@@ -443,8 +504,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare every basket with this index instead of its own (e.g. H00300, the CSI "
         "300 total-return index, after `thematic refresh`)",
     )
+    ev.add_argument(
+        "--history",
+        type=Path,
+        metavar="DIR",
+        help="append the results to a metrics history (Parquet per as-of date; a rerun on the "
+        "same data replaces its rows)",
+    )
     _trading_args(ev)
     ev.set_defaults(func=cmd_evaluate)
+
+    rp = sub.add_parser("report", help="write a self-contained HTML report of the baskets")
+    _paths_arg(rp)
+    _rule_args(rp)
+    rp.add_argument("--output", type=Path, required=True, help="the HTML file to write")
+    rp.add_argument("--placebo", type=int, default=0, metavar="N",
+                    help="placebo baskets per basket (needs --market; default 0)")  # fmt: skip
+    _trading_args(rp)
+    rp.set_defaults(func=cmd_report)
+
+    hi = sub.add_parser("history", help="how a basket's metrics evolved across as-of dates")
+    hi.add_argument("id", nargs="?", help="basket id (default: all)")
+    hi.add_argument("--history", type=Path, required=True, metavar="DIR",
+                    help="the history directory `evaluate --history` writes")  # fmt: skip
+    hi.add_argument("--horizon", help="one horizon only")
+    hi.add_argument("--format", choices=("table", "csv", "json"),
+                    help="output format (default: by the --output suffix, else table)")  # fmt: skip
+    hi.add_argument("--output", type=Path, help="write to FILE instead of stdout")
+    hi.add_argument("--chart", type=Path, metavar="PNG", help="also draw the history (one basket)")
+    hi.set_defaults(func=cmd_history)
 
     rf = sub.add_parser("refresh", help="fetch new prices into the cache (for cron jobs)")
     _paths_arg(rf)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from thematic.baskets import Basket, load_baskets
@@ -399,7 +400,7 @@ def trading_metadata(
                 "basket": str(row.basket), "code": str(row.code),
                 "name": names.get((str(row.basket), str(row.code)))
                 or known_stocks().get(str(row.code), ""),
-                "side": row.side, "horizon": None if row.horizon is None else str(row.horizon),
+                "side": row.side, "horizon": None if row.side == "entry" else str(row.horizon),
                 "what": row.what, "planned_date": _iso(row.planned_date),
                 "actual_date": _iso(row.actual_date), "outcome": row.outcome,
             })  # fmt: skip
@@ -448,6 +449,69 @@ def coverage(basket: Basket, provider: Provider | None = None) -> list[dict[str,
                        adjustment=info.adjustment)  # fmt: skip
         out.append(row)
     return out
+
+
+CONSTITUENT_COLUMNS: tuple[str, ...] = (
+    "basket",
+    "code",
+    "name",
+    "weight",
+    "entry_date",
+    "exit_date",
+    "stock_return",
+    "benchmark_return",
+    "status",
+)
+
+
+def constituent_returns(
+    baskets: BasketsLike = "baskets",
+    horizon: Horizon = 20,
+    entry: str = DEFAULT_ENTRY,
+    trading: Trading | None = None,
+    provider: Provider | None = None,
+    market: str | Path | None = None,
+) -> pd.DataFrame:
+    """Each constituent's own return at one horizon, under the same rules as :func:`evaluate`.
+
+    Columns :data:`CONSTITUENT_COLUMNS`; ``status`` is ``"priced"``, ``"delayed entry"``,
+    ``"blocked exit"`` or why the constituent was excluded.  Each constituent is run through
+    the engine as a one-stock call, so the numbers are the engine's, not recomputed here.
+    """
+    rule = parse_entry(entry)
+    (h,) = parse_horizons([horizon])
+    items = _as_baskets(baskets)
+    trading = trading or Trading()
+    frames = []
+    for benchmark in dict.fromkeys(b.benchmark for b in items):
+        group = [b for b in items if b.benchmark == benchmark]
+        events = events_from_baskets(group)
+        basket_of, code_of = events["event_id"].to_numpy(), events["code"].to_numpy()
+        events = events.assign(event_id=[f"{b}\x1f{c}" for b, c in zip(basket_of, code_of, strict=True)],
+                               weight=1.0)  # fmt: skip
+        if market is not None:
+            panel = _market_panel(market, benchmark)
+        else:
+            panel, _ = load_panel(events["code"], benchmark, provider or default_provider())
+        res = evaluate_events(panel, events, [h], rule, trading=trading)
+        t = res.table
+        status = np.where(t["n_missing"] > 0, "excluded", "priced").astype(object)
+        status[(t["delayed_entries"] > 0).to_numpy()] = "delayed entry"
+        status[(t["blocked_exits"] > 0).to_numpy() & (status == "priced")] = "blocked exit"
+        reasons = {str(m.basket): str(m.reason) for m in res.missing.itertuples(index=False)}
+        labels = [reasons.get(str(ev), s) if s == "excluded" else s
+                  for ev, s in zip(t["basket"].astype(str), status, strict=True)]  # fmt: skip
+        names = {(b.id, c.code): (c.name, w) for b in group
+                 for c, w in zip(b.constituents, b.weights, strict=True)}  # fmt: skip
+        frames.append(pd.DataFrame({
+            "basket": basket_of, "code": code_of,
+            "name": [names[(b, c)][0] or known_stocks().get(c, "") for b, c in zip(basket_of, code_of, strict=True)],
+            "weight": [names[(b, c)][1] for b, c in zip(basket_of, code_of, strict=True)],
+            "entry_date": t["entry_date"].to_numpy(), "exit_date": t["exit_date"].to_numpy(),
+            "stock_return": t["basket_return"].to_numpy(),
+            "benchmark_return": t["benchmark_return"].to_numpy(), "status": labels,
+        }, columns=list(CONSTITUENT_COLUMNS)))  # fmt: skip
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def curves(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import IO, TypeVar
 
 T = TypeVar("T")
@@ -44,3 +44,13 @@ def with_warnings_said(fn: Callable[[], T]) -> T:
         finally:  # also when fn fails: the warnings explain the error that follows
             for text in dict.fromkeys(str(w.message) for w in caught):
                 say(text, "warning")
+
+
+def progress(items: Iterable[T], desc: str, total: int | None = None) -> Iterable[T]:
+    """Wrap a long loop in a progress bar on stderr; return it unchanged when not a terminal."""
+    if not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    bar: Iterable[T] = tqdm(items, desc=desc, total=total, file=sys.stderr, leave=False)
+    return bar

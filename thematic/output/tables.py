@@ -123,6 +123,98 @@ def results_table(df: pd.DataFrame) -> str:
     return text + "\n"
 
 
+def _rich_text(rows: list[list[str]], header: list[str], right: set[str], color: bool,
+               signs: list[list[int]] | None = None) -> str:  # fmt: skip
+    """Render rows with rich: aligned by display width (CJK counts two), coloured or plain."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, highlight=False)
+    for h in header:
+        table.add_column(h, justify="right" if h in right else "left", no_wrap=True)
+    styles = {1: "red", -1: "green", 0: ""}  # A-share convention: red up, green down
+    for i, row in enumerate(rows):
+        cells = row
+        if color and signs is not None:
+            cells = [
+                f"[{styles[s]}]{c}[/]" if styles[s] else c
+                for c, s in zip(row, signs[i], strict=True)
+            ]
+        table.add_row(*cells)
+    buf = io.StringIO()
+    console = Console(file=buf, width=400, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False,
+                      markup=color, emoji=False)  # fmt: skip
+    console.print(table)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+def _sign(x: Any) -> int:
+    return 0 if x is None or x != x or x == 0 else (1 if x > 0 else -1)
+
+
+def results_text(df: pd.DataFrame, names: dict[str, str], output: Any = None) -> str:
+    """Render the evaluation table for people: display names, signed percentages.
+
+    Red up and green down on a terminal; plain when piped, written to a file, or with
+    ``NO_COLOR`` set.
+    """
+    import sys
+
+    from thematic.output.console import use_color
+
+    if df.empty:
+        return "(no rows)\n"
+    color = output is None and use_color(sys.stdout)
+    header = ["basket", "name", "published", "entry", "h", "exit", "priced", "basket %",
+              "bench %", "excess %", "relative %", "net %", "net excess %", "hit",
+              "blocked in/delayed/out"]  # fmt: skip
+    rows, signs = [], []
+    for r in df.to_dict("records"):
+        pct = [r["basket_return"], r["benchmark_return"], r["excess_return"],
+               r["relative_return"], r["net_return"], r["net_excess_return"]]  # fmt: skip
+        rows.append([
+            str(r["basket"]), names.get(str(r["basket"]), ""),
+            f"{pd.Timestamp(r['published']):%Y-%m-%d}",
+            "-" if pd.isna(r["entry_date"]) else f"{pd.Timestamp(r['entry_date']):%Y-%m-%d}",
+            str(r["horizon"]),
+            "-" if pd.isna(r["exit_date"]) else f"{pd.Timestamp(r['exit_date']):%Y-%m-%d}",
+            f"{r['n_constituents'] - r['n_missing']}/{r['n_constituents']}",
+            *[_pct(x) for x in pct],
+            "" if r["hit_rate"] != r["hit_rate"] else f"{r['hit_rate']:.0%}",
+            f"{r['blocked_entries']}/{r['delayed_entries']}/{r['blocked_exits']}",
+        ])  # fmt: skip
+        signs.append([0] * 7 + [_sign(x) for x in pct] + [0, 0])
+    notes = [str(n) for n in df["note"] if str(n)]
+    if notes:
+        header.append("note")
+        for row, sg, n in zip(rows, signs, df["note"].astype(str), strict=True):
+            row.append(n)
+            sg.append(0)
+    right = {"h", "priced", "basket %", "bench %", "excess %", "relative %", "net %",
+             "net excess %", "hit", "blocked in/delayed/out"}  # fmt: skip
+    return _rich_text(rows, header, right, color, signs)
+
+
+def history_text(df: pd.DataFrame, output: Any = None) -> str:
+    """Render a history table for people (see :func:`results_text` for colour)."""
+    import sys
+
+    from thematic.output.console import use_color
+
+    color = output is None and use_color(sys.stdout)
+    pct_cols = ["basket_return", "benchmark_return", "excess_return", "net_excess_return"]
+    rows, signs = [], []
+    for r in df.to_dict("records"):
+        rows.append([str(r[c]) if c not in pct_cols else _pct(r[c]) for c in df.columns])
+        signs.append([_sign(r[c]) if c in pct_cols else 0 for c in df.columns])
+    right = {"horizon", *pct_cols}
+    return _rich_text(rows, list(df.columns), right, color, signs)
+
+
 def _stars(z: float) -> str:
     """Significance stars of a two-sided normal test: * 10%, ** 5%, *** 1%."""
     if z != z:
