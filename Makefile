@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: demo test install dev lint bench snapshot clean
+.PHONY: demo test install dev lint browser bench snapshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,17 @@ lint: dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# The report's screenshot test needs a headless browser: Debian's chromium, installed here
+# when we may (root with apt-get); otherwise that one test skips and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the report screenshot test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium) >/dev/null 2>&1 || echo "chromium could not be installed: that test will skip"; \
+	  else echo "chromium not installed (needs root and apt-get): the report screenshot test will skip"; fi; }
+
+test: lint browser
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 
 bench: dev

@@ -205,6 +205,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """Event-study statistics and placebo baskets; print or write the table."""
     from thematic.baskets import load_baskets
     from thematic.eventstats import event_stats
+    from thematic.output.console import progress
     from thematic.output.tables import format_frame, resolve_format, stats_header, stats_table
     from thematic.rules import parse_entry, parse_horizons
 
@@ -228,6 +229,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             est_window=args.est_window,
             est_gap=args.est_gap,
             min_obs=args.min_obs,
+            progress=lambda xs: progress(xs, "placebo", len(baskets)),
         )
     )
     meta = df.attrs["metadata"]

@@ -9,7 +9,7 @@ the same day (:mod:`thematic.stats.placebo`).  The kernels are pure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -153,6 +153,7 @@ def event_stats(
     est_gap: int = EST_GAP,
     min_obs: int = MIN_OBS,
     provider: Provider | None = None,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> pd.DataFrame:
     """Market-model event study of each basket (or report, or broker) at each horizon.
 
@@ -179,6 +180,8 @@ def event_stats(
         Bootstrap resamples for ``bhar_boot_p``.
     est_window, est_gap, min_obs
         Estimation window length, its gap before entry, and the valid returns required.
+    progress
+        Wraps the loop over baskets that draws placebos (a progress bar on a terminal).
 
     Returns
     -------
@@ -383,13 +386,17 @@ def _placebo(
     n_draws: int,
     match: Sequence[str],
     rng: np.random.Generator,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> tuple[dict[tuple[str, Horizon], tuple[float, float]], list[pd.DataFrame]]:
     """Draw and price placebo baskets for every basket; compare with its real EW excess."""
     codes = panel.codes.to_numpy()
     labels = _strata_labels(codes, match)
     out: dict[tuple[str, Horizon], tuple[float, float]] = {}
     frames = []
-    for i, b in enumerate(items):
+    numbered: Iterable[Any] = enumerate(items)
+    if progress is not None:
+        numbered = progress(list(numbered))
+    for i, b in numbered:
         rows = np.flatnonzero((enc.event == i) & enc.present)
         cols = enc.col[rows]
         e = int(enc.entry[i])
