@@ -37,6 +37,7 @@ def test_drafts_reproduce_shipped_baskets(report: str, shipped: list[str], tmp_p
     baskets = {b.id: b for b in load_baskets("baskets")}
     want = [(baskets[i].name, baskets[i].codes) for i in shipped]
     drafted = [load_basket(f) for f in files]  # they validate
+    assert [f.stem for f in files] == shipped  # the shipped ids, from the theme glossary
     assert [(b.name, b.codes) for b in drafted] == want
     assert {b.published for b in drafted} == {baskets[shipped[0]].published}
     assert {b.report.broker for b in drafted} == {"中国银河证券"}
@@ -131,9 +132,39 @@ def test_cli_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[
     out = tmp_path / "drafts"
     assert main(["draft", str(report), "--output-dir", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "guang_tong_xin.yaml: 光通信: 中际旭创(300308)" in err
+    assert "optical_communications.yaml: 光通信: 中际旭创(300308)" in err
     assert "unknown name, not added: 某某科技" in err
     assert "fill in report.title (left as TODO)" in err
     assert main(["draft", str(report), "--output-dir", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert main(["draft", str(report), "--output-dir", str(out), "--force"]) == 0
+
+
+@needs_reports
+@pytest.mark.parametrize(
+    ("report", "shipped"),
+    [
+        ("000_2dbc0d64c43019f8.txt",
+         ["idc", "optical_communications", "thermal_management", "telecom_carriers"]),
+        ("001_8a603f90bd6de680.txt",
+         ["multimodal_models", "compute_infrastructure", "ai_applications"]),
+    ],
+)  # fmt: skip
+def test_pdfs_of_the_shipped_reports_reproduce_the_shipped_baskets(
+    report: str, shipped: list[str], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    pdf = tmp_path / "report.pdf"  # wrapped lines split names and codes; a footer repeats
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "text_to_pdf.py"),
+                    str(REPORTS / report), str(pdf)], check=True, capture_output=True)  # fmt: skip
+    draft, files = write_drafts(pdf, tmp_path / "drafts")
+    baskets = {b.id: b for b in load_baskets("baskets")}
+    assert [f.stem for f in files] == shipped
+    assert [(b.name, b.codes) for b in map(load_basket, files)] == [
+        (baskets[i].name, baskets[i].codes) for i in shipped
+    ]
+    assert draft.analysts == baskets[shipped[0]].report.analysts

@@ -253,6 +253,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
     if args.output_dir.exists() and not args.output_dir.is_dir():
         raise UsageError(f"--output-dir: {args.output_dir} is a file, not a directory")
+    if not args.report.is_file():
+        raise UsageError(f"{args.report}: no such report file")
     draft, files = write_drafts(args.report, args.output_dir, force=args.force)
     say(f"{args.report}: published {draft.published or 'TODO'}; broker {draft.broker or 'TODO'}; "
         f"analysts {', '.join(draft.analysts) or 'TODO'}")  # fmt: skip
@@ -594,8 +596,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--output", type=Path, help="write the result to FILE instead of stdout")
     st.set_defaults(func=cmd_stats)
 
-    dr = sub.add_parser("draft", help="draft basket YAML from a research report's text")
-    dr.add_argument("report", type=Path, help="the report as plain text (UTF-8)")
+    dr = sub.add_parser("draft", help="draft basket YAML from a research report")
+    dr.add_argument("report", type=Path,
+                    help="the report: PDF, a web page saved from a browser, or text "
+                    "(recognised from the content)")  # fmt: skip
     dr.add_argument("--output-dir", type=Path, default=Path("drafts"), help="default: %(default)s/")
     dr.add_argument("--force", action="store_true", help="overwrite existing files")
     dr.set_defaults(func=cmd_draft)

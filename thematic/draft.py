@@ -1,4 +1,4 @@
-"""Draft basket YAML from the text of a sell-side report, for a human to review.
+"""Draft basket YAML from a sell-side report (PDF, web page or text), for a human to review.
 
 The text may come from a PDF or a web page, with the artefacts of either: spaces inside words
 (``科 大 讯 飞``), full-width punctuation, line breaks inside names.  The draft keeps to what
@@ -26,8 +26,17 @@ TODO = "TODO"
 STOCKLIST = STOCK_TABLE
 
 #: Phrases that open a recommendation section.
-ANCHORS = ("建议重点关注", "建议关注", "重点关注", "推荐关注", "推荐标的", "受益标的", "相关标的",
-           "关注标的", "投资建议")  # fmt: skip
+ANCHORS = ("建议重点关注", "建议关注", "重点关注", "推荐关注", "推荐标的", "重点推荐", "受益标的",
+           "相关标的", "关注标的", "标的梳理", "投资建议", "推荐")  # fmt: skip
+#: The table of covered companies that closes many reports: code, name, price, EPS, PE, rating.
+TABLE_ANCHORS = (
+    "重点公司盈利预测与估值",
+    "重点公司估值",
+    "重点关注公司及盈利预测",
+    "盈利预测与估值",
+)
+GLOSSARY = Path(__file__).with_name("data") / "theme_glossary.csv"
+ALIASES = Path(__file__).with_name("data") / "name_aliases.csv"
 #: Brokers recognised in headers (longest first so 中国银河证券 wins over 银河证券).
 BROKERS = ("中国银河证券", "中信证券", "中信建投证券", "华泰证券", "国泰君安证券", "国泰海通证券",
            "海通证券", "招商证券", "广发证券", "中金公司", "申万宏源证券", "兴业证券", "东方证券",
@@ -35,7 +44,8 @@ BROKERS = ("中国银河证券", "中信证券", "中信建投证券", "华泰�
            "开源证券", "浙商证券", "国金证券", "东吴证券", "华西证券", "西部证券", "德邦证券",
            "财通证券", "信达证券", "东北证券", "国海证券", "中泰证券", "华创证券", "国盛证券",
            "华安证券", "东兴证券", "平安证券", "首创证券", "华鑫证券", "国元证券", "山西证券",
-           "银河证券")  # fmt: skip
+           "华福证券", "国联证券", "国投证券", "太平洋证券", "中原证券", "华源证券", "甬兴证券",
+           "东莞证券", "渤海证券", "财信证券", "万联证券", "中银证券", "银河证券")  # fmt: skip
 _BROKER_ALIASES = {"银河证券": "中国银河证券"}
 #: Words that qualify a theme rather than name it (IDC龙头 -> IDC, 光通信产业链 -> 光通信).
 _THEME_SUFFIXES = ("产业链", "龙头", "板块", "相关标的", "标的", "领域", "方向", "相关公司")
@@ -46,10 +56,16 @@ _DATE_PATTERNS = (
     re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
     re.compile(r"(20\d{2})-(\d{1,2})-(\d{1,2})(?!\d)"),
     re.compile(r"(20\d{2})/(\d{1,2})/(\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)"),
 )
 _CODE_MENTION = re.compile(r"\((\d{6})(?:\.(?:SZ|SH|BJ))?\)", re.IGNORECASE)
 _BARE_CODE = re.compile(r"(?<![\d(])(\d{6})(?:\.(?:SZ|SH|BJ))?(?![\d)])", re.IGNORECASE)
-_NUMBERED = re.compile(rf"(?:^|(?<=[;。:\s]))\d{{1,2}}[、.)]\s*([{_CJK}A-Za-z0-9+/]{{1,24}}?)\s*:")
+_NUMBERED = re.compile(
+    rf"(?:^|(?<=[;。:\s]))(?:\d{{1,2}}[、.)]|\(\d{{1,2}}\)|[一二三四五六七八九十]{{1,3}}、)"
+    rf"\s*([{_CJK}A-Za-z0-9+/]{{1,24}}?)\s*:"
+)
+_CIRCLED = {chr(0x2460 + i): f"({i + 1})" for i in range(20)}  # ① .. ⑳
+_CERTIFICATE = re.compile(r"(?:SAC)?(?:执业证书编号|证书编号|执业编号|登记编号|登记编码)\s*[:：]?")
 
 
 def normalize(text: str, join_lines: bool = True) -> str:
@@ -60,7 +76,17 @@ def normalize(text: str, join_lines: bool = True) -> str:
     >>> normalize("建 议 关 注 ：科 大 讯 飞 、海康\n威视（002415）")
     '建议关注:科大讯飞、海康威视(002415)'
     """
+    text = "".join(_CIRCLED.get(ch, ch) for ch in text)  # NFKC would make ① a bare "1"
+    text = _CERTIFICATE.sub(" | ", text)  # keep a name apart from its certificate number
     text = unicodedata.normalize("NFKC", text)
+    text = canonical_codes(text)
+    if join_lines:  # a line that opens "label:" starts a new group, not a wrapped name
+        text = re.sub(
+            rf"(?<!\n)\n(?!\n)(?=[ \t]*(?:\(\d{{1,2}}\)|\d{{1,2}}[、.]|[一二三四五六七八九十]{{1,3}}、)?"
+            rf"[ \t]*[{_CJK}A-Za-z][{_CJK}A-Za-z0-9+/]{{0,15}}[ \t]*:)",
+            ";",
+            text,
+        )
     # Whitespace between two CJK characters (or CJK and CJK punctuation) is an artefact,
     # single line breaks included (a wrapped name); a blank line still ends a paragraph.
     cjk_or_punct = rf"[{_CJK}、,;:()“”\"。!?]"
@@ -74,6 +100,34 @@ def normalize(text: str, join_lines: bool = True) -> str:
         rf"(?<=[{_CJK}])[ \t]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]+(?=[{_CJK}])", "", text
     )
     return text
+
+
+def canonical_codes(text: str) -> str:
+    r"""Write every way of giving a code as ``(300442)`` or a bare ``300442``.
+
+    ``300442.SZ``, ``SZ300442``, ``300442 CH``, ``【300442】`` and a code broken across
+    lines (``300738\n.SZ``) all become the six digits.
+
+    Examples
+    --------
+    >>> canonical_codes("润泽科技(300442.SZ)、SZ300738、英维克 002837 CH、【688111】")
+    '润泽科技(300442)、300738、英维克 002837、(688111)'
+    >>> canonical_codes("奥飞数据(300738\n.SZ)、中国移动(60094\n1)")
+    '奥飞数据(300738)、中国移动(600941)'
+    """
+    text = re.sub(r"(?<=\d)\s*\n\s*(?=\.(?:SZ|SH|BJ)\b)", "", text, flags=re.IGNORECASE)
+    # A code in brackets that a line break split anywhere: (60094\n1), (300308\n).
+    text = re.sub(
+        r"([(【])([0-9A-Za-z.\s]{6,18}?)([)】])",
+        lambda m: m.group(1) + re.sub(r"\s+", "", m.group(2)) + m.group(3)
+        if re.fullmatch(r"\d{6}(?:\.(?:SZ|SH|BJ))?", re.sub(r"\s+", "", m.group(2)), re.I)
+        else m.group(0),
+        text,
+    )
+    text = re.sub(r"【\s*(\d{6})\s*】", r"(\1)", text)
+    text = re.sub(r"(?<![A-Za-z])(?:SZ|SH|BJ)\.?(\d{6})(?!\d)", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(r"(\d{6})\s*\.\s*(?:SZ|SH|BJ)\b", r"\1", text, flags=re.IGNORECASE)
+    return re.sub(r"(\d{6})\s+CH(?:\s+Equity)?\b", r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -96,6 +150,15 @@ def stock_table() -> tuple[dict[str, Stock], dict[str, list[Stock]]]:
             s = Stock(row["code"], normalize(row["name"]).replace(" ", ""))
             by_code[s.code] = s
             by_name.setdefault(s.name, []).append(s)
+    # Reports drop the listing suffixes (寒武纪-U is 寒武纪) and use common short names.
+    for stock in list(by_code.values()):
+        short = re.sub(r"-[A-Z]{1,2}$", "", stock.name)
+        if short != stock.name and short not in by_name:
+            by_name[short] = [stock]
+    with ALIASES.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["alias"] not in by_name and row["code"] in by_code:
+                by_name[row["alias"]] = [by_code[row["code"]]]
     return by_code, by_name
 
 
@@ -157,35 +220,92 @@ def find_date(text: str) -> dt.date | None:
 
 
 def find_broker(text: str) -> str | None:
-    """Find the broker named most often in the text, from a list of known brokers."""
+    """Find the broker: the known one named most often, else the one its disclaimer names.
+
+    Examples
+    --------
+    >>> find_broker("本报告由甲乙证券股份有限公司制作。")  # not a known broker: its disclaimer
+    '甲乙证券'
+    """
     counts = {b: text.count(b) for b in BROKERS}
     # 中国银河证券 also contains 银河证券: count the long name only once.
     counts["银河证券"] -= counts["中国银河证券"]
     best = max(counts, key=lambda b: (counts[b], len(b)))
-    return _BROKER_ALIASES.get(best, best) if counts[best] > 0 else None
+    if counts[best] > 0:
+        return _BROKER_ALIASES.get(best, best)
+    m = re.search(rf"(?:由|系|为|:)\s*([{_CJK}]{{2,4}}?证券)(?:股份)?有限(?:责任)?公司", text)
+    m = m or re.search(rf"([{_CJK}]{{2}}证券)(?:股份)?有限(?:责任)?公司", text)
+    # A name standing alone in the header ("2024年7月8日 某某证券").
+    m = m or re.search(rf"(?<![{_CJK}])([{_CJK}]{{2,3}}证券)(?![{_CJK}])", text[:_HEADER_CHARS])
+    return m.group(1) if m else None
+
+
+def _title_like(line: str) -> bool:
+    return (
+        8 <= len(line) <= 80
+        and not any(p.search(line) for p in _DATE_PATTERNS)
+        and not re.search(r"分析师|研究员|证书|编号|免责|阅读|请务必|评级|www\.|http", line)
+        and not any(anchor in line for anchor in ANCHORS)
+    )
 
 
 def find_title(text: str) -> str | None:
-    """Find the title: a header line the extraction repeated (title pages repeat it)."""
-    lines = [ln.strip() for ln in text[:_HEADER_CHARS].splitlines() if ln.strip()][:40]
+    r"""Find the title: a header line repeated by the extraction, else the first heading.
+
+    Title pages repeat the title; a web page or note opens with it (a Markdown ``#`` line,
+    or the first title-like line).
+
+    Examples
+    --------
+    >>> find_title("# 液冷：算力基础设施的新蓝海\n分析师：王某\n正文……")
+    '液冷:算力基础设施的新蓝海'
+    """
+    lines = [unicodedata.normalize("NFKC", ln).strip() for ln in text[:_HEADER_CHARS].splitlines()]
+    lines = [ln for ln in lines if ln][:40]
     seen: dict[str, int] = {}
     for ln in lines:
-        if 8 <= len(ln) <= 80 and not any(p.search(ln) for p in _DATE_PATTERNS):
+        if _title_like(ln):
             seen[ln] = seen.get(ln, 0) + 1
     repeated = [ln for ln, n in seen.items() if n >= 2]
-    return max(repeated, key=len) if repeated else None
+    if repeated:
+        return max(repeated, key=len)
+    for ln in lines[:12]:
+        heading = ln.lstrip("#").strip()
+        if ln.startswith("#") and len(heading) >= 4:
+            return heading
+    for ln in lines[:8]:
+        if _title_like(ln) and re.search(rf"[{_CJK}]", ln) and not ln.endswith(("。", ".")):
+            return ln
+    return None
 
 
 def find_analysts(text: str, broker: str | None) -> list[str]:
-    """Analyst names from ``分析师: 姓名`` and header lines ``date 姓名、姓名 broker``."""
+    """Find the analysts, in the order the header names them.
+
+    From ``分析师/研究员/证券分析师: 姓名[、姓名]``, a name beside a certificate number
+    (``S`` and 13 digits), and header lines ``date 姓名、姓名 broker``.
+
+    Examples
+    --------
+    >>> find_analysts(normalize("证券分析师：王某 | S0130511090001 研究员：李四、赵五"), None)
+    ['王某', '李四', '赵五']
+    """
     header = text[:_HEADER_CHARS]
-    names: list[str] = []
-    for m in re.finditer(rf"分析师[:\s]*([{_CJK}]{{2,3}})(?![{_CJK}])", header):
-        names.append(m.group(1))
+    found: list[tuple[int, str]] = []
+    role = r"(?:首席分析师|证券分析师|分析师|研究员|研究助理)"
+    one = rf"[{_CJK}]{{2,3}}"
+    for m in re.finditer(rf"{role}[:\s]*({one}(?:、{one})*)(?![{_CJK}])", header):
+        found += [(m.start(1), n) for n in m.group(1).split("、")]
+    for m in re.finditer(rf"({one})[\s|:]*S\d{{13}}", header):
+        found.append((m.start(1), m.group(1)))
     if broker:
         pattern = rf"\d(?:日)?([{_CJK}]{{2,3}}(?:、[{_CJK}]{{2,3}})*){re.escape(broker)}"
         for m in re.finditer(pattern, header):
-            names.extend(m.group(1).split("、"))
+            found += [(m.start(1), n) for n in m.group(1).split("、")]
+    # Words of the certificate line are not names (登记编码, 执业证书).
+    roles = {"分析师", "研究员", "首席", "研究助理", "联系人"}
+    names = [n for _, n in sorted(found)
+             if n not in roles and not re.search(r"[编码号证书登记执业]", n)]  # fmt: skip
     return list(dict.fromkeys(names))
 
 
@@ -205,6 +325,16 @@ def recommendation_sections(text: str) -> list[str]:
         else:
             merged.append(s)
     return [text[a:b] for a, b in merged]
+
+
+def company_tables(text: str) -> list[str]:
+    """Return the "重点公司盈利预测与估值" tables: heading to source line (or blank line)."""
+    out = []
+    for anchor in TABLE_ANCHORS:
+        for m in re.finditer(anchor, text):
+            end = re.compile(r"资料来源|数据来源|\n\s*\n").search(text, m.end())
+            out.append(text[m.end() : end.start() if end else min(len(text), m.end() + 1500)])
+    return out
 
 
 def _looks_like_name(item: str) -> bool:
@@ -332,6 +462,16 @@ def draft_from_text(text: str) -> Draft:
                 by_name[key].stocks = list(dict.fromkeys(merged))
             else:
                 by_name[key] = Theme(key, theme.stocks)
+    # The closing table of covered companies: rows of code, name, price, EPS, PE, rating.
+    listed = {s.code for t in by_name.values() for s in t.stocks}
+    for table in company_tables(norm):
+        rows = resolver.group("", table.replace("\n", "、"))
+        extra = [s for s in rows.stocks if s.code not in listed]
+        if extra:
+            key = "重点公司"
+            by_name.setdefault(key, Theme(key, []))
+            by_name[key].stocks = list(dict.fromkeys(by_name[key].stocks + extra))
+            listed |= {s.code for s in extra}
     if not by_name:
         raise DraftError(
             "no recommendation section naming a stock was found (looked for "
@@ -342,18 +482,28 @@ def draft_from_text(text: str) -> Draft:
     return draft
 
 
+@cache
+def glossary() -> dict[str, str]:
+    """Map Chinese theme names to the ids a person would choose (``thematic/data/theme_glossary.csv``)."""
+    import csv
+
+    with GLOSSARY.open(encoding="utf-8") as f:
+        return {normalize(r["name"]).upper(): r["id"] for r in csv.DictReader(f)}
+
+
 def slug(name: str, taken: Iterable[str] = ()) -> str:
-    """Make an ASCII slug for a Chinese theme name (pinyin), unique among ``taken``.
+    """Make an id for a theme: the glossary's, else a pinyin slug; unique among ``taken``.
 
     Examples
     --------
-    >>> slug("光通信"), slug("AI应用端"), slug("IDC", taken=["idc"])
-    ('guang_tong_xin', 'ai_ying_yong_duan', 'idc_2')
+    >>> slug("光通信"), slug("AI应用端"), slug("IDC", taken=["idc"]), slug("虚拟现实")
+    ('optical_communications', 'ai_applications', 'idc_2', 'xu_ni_xian_shi')
     """
     from pypinyin import lazy_pinyin
 
+    known = glossary().get(normalize(name).upper())
     words = [w for part in lazy_pinyin(name) for w in re.findall(r"[a-z0-9]+", part.lower())]
-    base = "_".join(words) or "theme"
+    base = known or "_".join(words) or "theme"
     taken = set(taken)
     out, n = base, 2
     while out in taken:
@@ -403,11 +553,10 @@ def write_drafts(
         When the report cannot be read or has no recommendation, or a target file exists
         and ``force`` is false (nothing is written then).
     """
+    from thematic.reading import read_report
+
     report = Path(report)
-    try:
-        text = report.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DraftError(f"{report}: cannot read the report ({exc})") from None
+    text, _ = read_report(report)
     try:
         draft = draft_from_text(text)
     except DraftError as exc:
