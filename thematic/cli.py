@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import ThematicError, UsageError
@@ -176,11 +176,21 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json", "parquet"), "csv")
     start = time.perf_counter()
     trading = _trading(args)
-    df = with_warnings_said(
-        lambda: evaluate_calls(
-            args.events, horizons=horizons, entry=entry, market=args.market, trading=trading
+    client = _dask_client(args)
+    try:
+        df = with_warnings_said(
+            lambda: evaluate_calls(
+                args.events,
+                horizons=horizons,
+                entry=entry,
+                market=args.market,
+                trading=trading,
+                client=client,
+            )
         )
-    )
+    finally:
+        if client is not None:
+            client.close()
     meta = df.attrs["metadata"]
     for message in meta.get("messages", []):
         say(message)
@@ -215,6 +225,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
     match = [m.strip() for m in args.match.split(",") if m.strip()] if args.match else []
     baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
+    client = _dask_client(args)
     df = with_warnings_said(
         lambda: event_stats(
             baskets,
@@ -230,8 +241,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
             est_gap=args.est_gap,
             min_obs=args.min_obs,
             progress=lambda xs: progress(xs, "placebo", len(baskets)),
+            client=client,
         )
     )
+    if client is not None:
+        client.close()
     meta = df.attrs["metadata"]
     for message in meta.get("messages", []):
         say(message)
@@ -245,6 +259,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
         say(header)
         _write_or_print(format_frame(df, fmt), args.output)
     return 0
+
+
+def _dask_client(args: argparse.Namespace) -> Any:
+    """Return a dask.distributed client when --dask-workers or --dask-scheduler asks."""
+    if args.dask_workers is None and args.dask_scheduler is None:
+        return None
+    from thematic.engine.distributed import connect
+
+    client = connect(args.dask_workers, args.dask_scheduler)
+    say(f"dask: {len(client.scheduler_info()['workers'])} workers at "
+        f"{client.scheduler.address}")  # fmt: skip
+    return client
+
+
+def _dask_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("past one machine (pip install 'thematic[dask]')")
+    g.add_argument("--dask-workers", type=int, metavar="N",
+                   help="run on a local dask.distributed cluster of N worker processes")  # fmt: skip
+    g.add_argument("--dask-scheduler", metavar="ADDRESS",
+                   help="run on an existing dask.distributed cluster (tcp://host:8786)")  # fmt: skip
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
@@ -563,6 +597,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", type=Path, help="write to FILE (.csv, .json, .parquet) instead of stdout"
     )
     _trading_args(ee)
+    _dask_args(ee)
     ee.set_defaults(func=cmd_evaluate_events)
 
     st = sub.add_parser(
@@ -594,6 +629,7 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--format", choices=("table", "csv", "json"),
                     help="output format (default: by the --output suffix, else table)")  # fmt: skip
     st.add_argument("--output", type=Path, help="write the result to FILE instead of stdout")
+    _dask_args(st)
     st.set_defaults(func=cmd_stats)
 
     dr = sub.add_parser("draft", help="draft basket YAML from a research report")

@@ -119,9 +119,11 @@ def canonical_codes(text: str) -> str:
     # A code in brackets that a line break split anywhere: (60094\n1), (300308\n).
     text = re.sub(
         r"([(【])([0-9A-Za-z.\s]{6,18}?)([)】])",
-        lambda m: m.group(1) + re.sub(r"\s+", "", m.group(2)) + m.group(3)
-        if re.fullmatch(r"\d{6}(?:\.(?:SZ|SH|BJ))?", re.sub(r"\s+", "", m.group(2)), re.I)
-        else m.group(0),
+        lambda m: (
+            m.group(1) + re.sub(r"\s+", "", m.group(2)) + m.group(3)
+            if re.fullmatch(r"\d{6}(?:\.(?:SZ|SH|BJ))?", re.sub(r"\s+", "", m.group(2)), re.I)
+            else m.group(0)
+        ),
         text,
     )
     text = re.sub(r"【\s*(\d{6})\s*】", r"(\1)", text)

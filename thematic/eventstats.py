@@ -154,6 +154,7 @@ def event_stats(
     min_obs: int = MIN_OBS,
     provider: Provider | None = None,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Market-model event study of each basket (or report, or broker) at each horizon.
 
@@ -182,6 +183,8 @@ def event_stats(
         Estimation window length, its gap before entry, and the valid returns required.
     progress
         Wraps the loop over baskets that draws placebos (a progress bar on a terminal).
+    client
+        A ``distributed.Client``: price the placebo baskets on that cluster.
 
     Returns
     -------
@@ -387,6 +390,7 @@ def _placebo(
     match: Sequence[str],
     rng: np.random.Generator,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    client: Any = None,
 ) -> tuple[dict[tuple[str, Horizon], tuple[float, float]], list[pd.DataFrame]]:
     """Draw and price placebo baskets for every basket; compare with its real EW excess."""
     codes = panel.codes.to_numpy()
@@ -425,8 +429,15 @@ def _placebo(
             "published": published,
             "code": codes[picks.ravel()],
         })  # fmt: skip
-        res = evaluate_events(panel, fake, hs, "next_close", validate=False,
-                              trading=PLACEBO_TRADING).table  # fmt: skip
+        if client is not None:
+            from thematic.engine.distributed import evaluate_events_distributed
+
+            res = evaluate_events_distributed(client, panel, fake, hs, "next_close",
+                                              PLACEBO_TRADING, chunk_events=max(1, n_draws // 4),
+                                              validate=False).table  # fmt: skip
+        else:
+            res = evaluate_events(panel, fake, hs, "next_close", validate=False,
+                                  trading=PLACEBO_TRADING).table  # fmt: skip
         for h in hs:
             excess = res.loc[res["horizon"] == h, "excess_return"].to_numpy()
             real_x = float(real.loc[real["horizon"] == h, "excess_return"].iloc[0])

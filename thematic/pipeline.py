@@ -544,6 +544,7 @@ def evaluate_calls(
     market: str | Path | None = None,
     provider: Provider | None = None,
     trading: Trading | None = None,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Evaluate a table of report calls (``event_id, published, code[, weight]``).
 
@@ -558,6 +559,9 @@ def evaluate_calls(
         dense panel (cached under the cache directory for fast reloads).  Without it, the
         prices of the codes named come from ``provider`` (the cache, then the bundled
         snapshot, by default).
+    client
+        A ``distributed.Client``: map the engine over chunks of events on that cluster
+        (:mod:`thematic.engine.distributed`); the result is the same to the last bit.
 
     Returns
     -------
@@ -585,7 +589,13 @@ def evaluate_calls(
         panel, unavailable = load_panel(table["code"], CSI300, provider)
         label, provenance = provider.name, provider.provenance
     trading = trading or Trading()
-    result = evaluate_events(panel, table, hs, rule, validate=False, trading=trading)
+    if client is not None:
+        from thematic.engine.distributed import evaluate_events_distributed
+
+        result = evaluate_events_distributed(client, panel, table, hs, rule, trading,
+                                             validate=False)  # fmt: skip
+    else:
+        result = evaluate_events(panel, table, hs, rule, validate=False, trading=trading)
     out = result.table
     codes = list(dict.fromkeys(table["code"]))
     priced = [c for c in codes if panel.column(c) >= 0]

@@ -23,7 +23,7 @@ from thematic.data.panel import PricePanel, assemble_panel, bar_flags
 from thematic.errors import CacheError, DataError
 from thematic.files import atomic_dir, set_aside
 
-STORE_VERSION = 2  # 2: bar shape flags (limit detection)
+STORE_VERSION = 3  # 2: bar shape flags (limit detection); 3: trade state under the rulebook
 _ARRAYS = (
     "open",
     "close",
@@ -43,7 +43,10 @@ def _market_files(market: Path) -> tuple[Path, Path]:
 
 
 def _key(files: tuple[Path, ...]) -> str:
-    h = hashlib.sha256(f"v{STORE_VERSION}".encode())
+    from thematic.marketrules import RULES
+
+    # The stored trade state follows the rulebook: a changed rule builds a new store.
+    h = hashlib.sha256(f"v{STORE_VERSION}|{RULES!r}".encode())
     for f in files:
         st = f.stat()
         h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
@@ -85,6 +88,8 @@ def save_panel(panel: PricePanel, directory: Path, meta: Mapping[str, object]) -
     with atomic_dir(directory) as tmp:
         for name in _ARRAYS:
             np.save(tmp / f"{name}.npy", getattr(panel, name), allow_pickle=False)
+        # What could not be traded, under the rulebook and no ST periods (the default run).
+        np.save(tmp / "trade_state.npy", panel.trade_state(), allow_pickle=False)
         info = {
             **meta,
             "version": STORE_VERSION,
@@ -124,8 +129,14 @@ def load_saved_panel(directory: Path) -> PricePanel:
             )
         },
     )
-    # Stored already filled: skip recomputing it.
+    # Stored already computed: skip recomputing them.
     panel.__dict__["close_filled_by_code"] = arrays["close_filled_by_code"]
+    state = directory / "trade_state.npy"
+    if state.exists():
+        try:
+            panel.__dict__["_trade_state"] = {(): np.load(state, allow_pickle=False)}
+        except (OSError, ValueError, EOFError) as exc:
+            raise CacheError(directory, f"unreadable panel store ({exc})") from None
     return panel
 
 

@@ -145,6 +145,8 @@ def missing_reasons(panel: PricePanel, enc: Encoded, rows: np.ndarray) -> pd.Cat
         )
         for k in uniq.tolist()
     ]
-    # Distinct keys can format alike (no date in the template): merge them into one category.
-    labels, merged = np.unique(np.array(text, dtype=object), return_inverse=True)
-    return pd.Categorical.from_codes(merged[code], categories=pd.Index(labels, dtype=object))
+    # Categories in order of appearance (so any partition of the events concatenates to the
+    # same column); keys that format alike (no date in the template) share one category.
+    per_row = np.array(text, dtype=object)[code]
+    codes_of_row, labels = pd.factorize(pd.Index(per_row, dtype="str"), sort=False)
+    return pd.Categorical.from_codes(codes_of_row, categories=pd.Index(labels, dtype="str"))

@@ -520,13 +520,16 @@ class _TradeRecords:
 def _trade_table(
     panel: PricePanel, enc: Encoded, records: Sequence[_TradeRecords], hs: Sequence[Horizon]
 ) -> pd.DataFrame:
-    """One row per blocked trade: :data:`TRADE_COLUMNS`, built in one step."""
+    """Return one row per blocked trade (:data:`TRADE_COLUMNS`), built in one step."""
     recs = [r for r in records if len(r.row)]
     if not recs:
         return _empty_trades()
     cat = {
         f: np.concatenate([getattr(r, f) for r in recs]) for f in _TradeRecords.__dataclass_fields__
     }
+    # One order whatever the chunking: by event, row, then entry before the horizons.
+    order = np.lexsort((cat["horizon"], cat["row"], enc.event[cat["row"]]))
+    cat = {k: v[order] for k, v in cat.items()}
     t = len(panel.dates)
     dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     words = np.array([describe(s) for s in range(32)], dtype=object)
@@ -550,13 +553,15 @@ def _empty_trades() -> pd.DataFrame:
 
 def _missing(panel: PricePanel, enc: Encoded, entries: _Entries) -> pd.DataFrame:
     rows = np.flatnonzero(~entries.present)
+    rows = rows[np.argsort(enc.event[rows], kind="stable")]  # by event, then row
     t = len(panel.dates)
     dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
     reasons = missing_reasons(panel, enc, rows)
     trading_reason = entries.excluded_reason[rows]
     if (trading_reason != "").any():
         text = np.where(trading_reason != "", trading_reason, np.asarray(reasons, dtype=object))
-        reasons = pd.Categorical(text.astype(object))
+        values = pd.Index(text.tolist(), dtype="str")
+        reasons = pd.Categorical(values, categories=values.unique())  # order of appearance
     return pd.DataFrame(
         {
             "basket": pd.Categorical.from_codes(enc.event[rows], enc.ids),
