@@ -60,6 +60,7 @@ class Factorized:
     ids: pd.Index  # the event ids
     code_of_row: np.ndarray  # index into ``codes`` per row
     codes: pd.Index  # the distinct codes, in order of first appearance
+    published: np.ndarray  # datetime64[ns] per event (the date; a time of day dropped)
 
 
 def _duplicate_rows(event: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -174,8 +175,8 @@ def validate_and_factorize(
     n_events = len(event_ids)
     # One publication date per event.
     day = df["published"].to_numpy(dtype="datetime64[ns]")
-    first_of_event = np.full(n_events, len(df))
-    np.minimum.at(first_of_event, event, np.arange(len(df)))
+    first_of_event = np.empty(n_events, dtype=np.int64)
+    first_of_event[event[::-1]] = np.arange(len(df) - 1, -1, -1)  # the last write is the first row
     differs = day != day[first_of_event[event]]
     if differs.any():
         i = np.flatnonzero(differs)
@@ -209,8 +210,9 @@ def validate_and_factorize(
             stacklevel=3,
         )
     return df, Factorized(
-        event, pd.Index(event_ids, name="basket"), code_of_row, pd.Index(distinct)
-    )
+        event, pd.Index(event_ids, name="basket"), code_of_row, pd.Index(distinct),
+        day[first_of_event],
+    )  # fmt: skip
 
 
 def _check_weights(

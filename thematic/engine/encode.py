@@ -57,19 +57,20 @@ def encode(
     if fac is None:
         event, ids = pd.factorize(events["event_id"], sort=False)
         code_of_row, distinct = pd.factorize(events["code"].astype(str), sort=False)
+        pub: pd.Series = events["published"]
+        if not pd.api.types.is_datetime64_dtype(pub):
+            pub = pd.Series(pd.to_datetime(pub))
+        published_rows = pub.to_numpy(dtype="datetime64[ns]")
+        # Keep the calendar date only: a time of day must not move entry to the same session.
+        ns = published_rows.view(np.int64)
+        published_rows = (ns - ns % _NS_PER_DAY).view("datetime64[ns]")
+        published = np.empty(len(ids), dtype="datetime64[ns]")
+        published[event] = published_rows
     else:
         event, ids, code_of_row, distinct = fac.event, fac.ids, fac.code_of_row, fac.codes
+        published = fac.published
     ids = pd.Index(ids, name="basket")
     n_events = len(ids)
-    pub: pd.Series = events["published"]
-    if not pd.api.types.is_datetime64_dtype(pub):
-        pub = pd.Series(pd.to_datetime(pub))
-    published_rows = pub.to_numpy(dtype="datetime64[ns]")
-    # Keep the calendar date only: a time of day must not move entry to the same session.
-    ns = published_rows.view(np.int64)
-    published_rows = (ns - ns % _NS_PER_DAY).view("datetime64[ns]")
-    published = np.empty(n_events, dtype="datetime64[ns]")
-    published[event] = published_rows
 
     # Look up distinct codes only: a million rows name a few thousand codes.
     col = panel.codes.get_indexer(pd.Index(distinct)).astype(np.intp)[code_of_row]
@@ -80,16 +81,17 @@ def encode(
         weight = np.ones(len(events))
 
     dates = panel.dates.to_numpy(dtype="datetime64[ns]")
-    t = len(dates)
+    t, n = len(dates), len(panel.codes)
     entry_session = np.searchsorted(dates, published, side="right")
     before = published < dates[0]
     entry_session[before] = t
 
-    prices = panel.open if entry == "next_open" else panel.close
+    # One flat gather of every entry price (no boolean-indexed 2-D fancy indexing).
+    prices = (panel.open if entry == "next_open" else panel.close).reshape(-1)
     e_row = entry_session[event]
     ok = (col >= 0) & (e_row < t)
-    p0 = np.full(len(events), np.nan)
-    p0[ok] = prices[e_row[ok], col[ok]]
+    p0 = prices[np.where(ok, e_row * n + col, 0)] if n else np.full(len(events), np.nan)
+    p0[~ok] = np.nan
     present = np.isfinite(p0)
     return Encoded(
         ids=ids,
@@ -103,7 +105,7 @@ def encode(
         p0=p0,
         present=present,
         n_rows=np.bincount(event, minlength=n_events),
-        n_present=np.bincount(event, weights=present, minlength=n_events).astype(np.int64),
+        n_present=np.bincount(event[present], minlength=n_events).astype(np.int64),
         before=before,
     )
 

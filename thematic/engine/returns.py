@@ -21,7 +21,6 @@ Conventions
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -172,28 +171,19 @@ def evaluate_events(
     enc = encode(panel, events, rule, fac)
     t = len(panel.dates)
     n_events, n_h = len(enc.ids), len(hs)
-    has_entry = enc.entry < t
-    e_safe = np.minimum(enc.entry, t - 1)
     state = panel.trade_state(trading.st)
     entries = _entries(panel, enc, rule, trading, state)
     trades = [entries.trades]
 
-    # Exit session of every (event, horizon); t marks "after the data".
+    # Exit session of every (event, horizon) is the entry session plus h ("max": the last).
     steps = np.array([0 if h == MAX_HORIZON else int(h) for h in hs], dtype=np.int64)
     is_max = np.array([h == MAX_HORIZON for h in hs])
-    x = np.where(is_max, t - 1, enc.entry[:, None] + steps)
-    in_data = has_entry[:, None] & (x < t)
-    exit_s = np.where(in_data, x, t)
     n_priced = np.bincount(enc.event, weights=entries.present, minlength=n_events)
-    ok = in_data & (n_priced > 0)[:, None]
-    x_safe = np.where(ok, x, e_safe[:, None])
+    bench_entry = _benchmark_entry(panel, rule)
 
-    bench_p0 = _benchmark_entry(panel, rule)[e_safe]
-    bench = panel.benchmark_close[x_safe] / bench_p0[:, None] - 1.0
-
-    # Every priced constituent at every horizon, gathered and summed per (event, horizon) in
-    # chunks of events: temporaries stay cache-sized and are reused instead of faulting in
-    # hundreds of MB at a million events.
+    # Every priced constituent at every horizon, in chunks of events: gathered, netted of
+    # costs, summed per (event, horizon) and written straight into the output blocks, so
+    # temporaries stay cache-sized and nothing the size of the whole result is made twice.
     rows = np.flatnonzero(entries.present)
     ev = enc.event[rows]
     if len(ev) and (ev[1:] < ev[:-1]).any():  # group each event's rows together
@@ -202,88 +192,100 @@ def evaluate_events(
     w = enc.weight[rows]
     w_event = np.bincount(ev, weights=w, minlength=n_events)
     fees = _Fees(panel, trading.costs)
-    notional = trading.costs.notional * w / w_event[ev]
-    buy_fee = fees.buy(notional, entries.session[rows]) / notional
-    min_per_yuan = fees.minimum_per_yuan(notional)
     skip = trading.untradable == "skip"
-    shape = (n_events, n_h)
-    acc = {k: np.zeros(shape) for k in ("weighted", "net", "beats", "blk")}
-    if skip:  # some exits drop out of some horizons: count weights and members per horizon
-        acc["w"], acc["n"] = np.zeros(shape), np.zeros(shape)
-    else:
-        acc["w"] = np.broadcast_to(w_event[:, None], shape)
-        acc["n"] = np.broadcast_to(n_priced[:, None], shape)
     flat_close = panel.close_filled_by_code.reshape(-1)
     flat_state = state.reshape(-1)
-    bounds = np.searchsorted(ev, np.arange(0, n_events + EVENT_CHUNK, EVENT_CHUNK))
-    for lo, hi in itertools.pairwise(bounds):  # one pass per chunk of events, not per event
-        if lo == hi:
-            continue
-        ev_c, r_c = ev[lo:hi], rows[lo:hi]
-        # Horizons count from the basket's entry; a constituent bought later exits no earlier.
-        xs = np.maximum(x_safe[ev_c], entries.session[r_c, None])
-        base = enc.col[r_c, None] * t
-        blocked = (flat_state[base + xs] & EXIT_BLOCKED) != 0
-        include = None
-        any_blocked = bool(blocked.any())
-        if any_blocked:
-            xs, include, exit_trades = _exits(r_c, xs, blocked, flat_state, base, t, trading,
-                                              ok[ev_c])  # fmt: skip
-            trades.append(exit_trades)
-            if not skip:
-                include = None  # only skip leaves exits out
-        r = flat_close[base + xs] / entries.p0[r_c, None] - 1.0
-        # Net of costs per yuan invested: sell (1 + r) less its fees, less the buy's fees.
-        g = 1.0 + r
-        net = g * fees.keep_after_sale[xs]
-        net -= np.maximum(fees.commission * g, min_per_yuan[lo:hi, None])
-        net -= buy_fee[lo:hi, None] + 1.0
-        wr = w[lo:hi, None] * r
-        wn = w[lo:hi, None] * net
-        above = r > bench[ev_c]
-        if include is not None:
-            wr[~include], wn[~include] = 0.0, 0.0
-            above &= include
-        starts = np.flatnonzero(np.r_[True, ev_c[1:] != ev_c[:-1]])
-        first = ev_c[starts]
-        acc["weighted"][first] = np.add.reduceat(wr, starts, axis=0)
-        acc["net"][first] = np.add.reduceat(wn, starts, axis=0)
-        acc["beats"][first] = np.add.reduceat(above.view(np.int8), starts, axis=0, dtype=np.int32)
-        if include is not None:
-            wi = np.where(include, w[lo:hi, None], 0.0)
-            acc["w"][first] = np.add.reduceat(wi, starts, axis=0)
-            acc["n"][first] = np.add.reduceat(include.view(np.int8), starts, axis=0, dtype=np.int32)
-        elif skip:
-            acc["w"][first] = np.add.reduceat(np.broadcast_to(w[lo:hi, None], r.shape), starts,
-                                              axis=0)  # fmt: skip
-            acc["n"][first] = np.add.reduceat(np.ones(r.shape, np.int8), starts, axis=0,
-                                              dtype=np.int32)  # fmt: skip
-        if any_blocked:
-            acc["blk"][first] = np.add.reduceat(blocked.view(np.int8), starts, axis=0,
-                                                dtype=np.int32)  # fmt: skip
-    all_skipped = ok & (acc["n"] == 0)
-    ok = ok & (acc["n"] > 0)
-    # Numeric columns are computed into two 2-D blocks that become the frame's own blocks:
-    # no per-column arrays for pandas to stack (a copy of every column at a million calls).
+
     fl = np.empty((len(_FLOAT_COLUMNS), n_events, n_h))
-    basket, bench_out, excess, relative, net_basket, net_excess, hit = fl
-    with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(acc["weighted"], acc["w"], out=basket)
-        np.divide(acc["net"], acc["w"], out=net_basket)
-        np.divide(acc["beats"], acc["n"], out=hit)
-        bench_out[...] = bench
-        for a in (basket, net_basket, hit, bench_out):
-            a[~ok] = np.nan
-        np.subtract(basket, bench_out, out=excess)
-        np.subtract(net_basket, bench_out, out=net_excess)
-        np.divide(1.0 + basket, 1.0 + bench_out, out=relative)
-        relative -= 1.0
-    ints = np.empty((len(_INT_COLUMNS), n_events, n_h), dtype=np.int64)
+    ints = np.empty((len(_INT_COLUMNS), n_events, n_h), dtype=np.int32)
     ints[0] = enc.n_rows[:, None]
     ints[1] = (enc.n_rows - n_priced.astype(np.int64))[:, None]
     ints[2] = entries.blocked_per_event[:, None]
     ints[3] = entries.delayed_per_event[:, None]
-    ints[4] = np.where(in_data, acc["blk"], 0)
+    exit_s = np.empty((n_events, n_h), dtype=np.int64)
+    note_code = np.zeros((n_events, n_h), dtype=np.int8)
+    row_bounds = np.searchsorted(ev, np.arange(0, n_events + EVENT_CHUNK, EVENT_CHUNK))
+    for a in range(0, max(n_events, 1), EVENT_CHUNK):  # one pass per chunk of events
+        b = min(a + EVENT_CHUNK, n_events)
+        if a >= b:
+            break
+        lo, hi = row_bounds[a // EVENT_CHUNK], row_bounds[a // EVENT_CHUNK + 1]
+        entry_c = enc.entry[a:b]
+        x = np.where(is_max, t - 1, entry_c[:, None] + steps)
+        in_data = (entry_c < t)[:, None] & (x < t)
+        exit_s[a:b] = np.where(in_data, x, t)
+        ok = in_data & (n_priced[a:b] > 0)[:, None]
+        e_safe = np.minimum(entry_c, t - 1)
+        x_safe = np.where(ok, x, e_safe[:, None])
+        bench = panel.benchmark_close[x_safe] / bench_entry[e_safe][:, None] - 1.0
+        sums = np.zeros((4, b - a, n_h))  # weighted, net, beats, blocked exits
+        counts = None
+        if hi > lo:
+            ev_c, r_c = ev[lo:hi], rows[lo:hi]
+            local = ev_c - a
+            # Horizons count from the basket's entry; a constituent bought later exits no earlier.
+            xs = np.maximum(x_safe[local], entries.session[r_c, None])
+            base = enc.col[r_c, None] * t
+            idx = base + xs
+            blocked = (flat_state[idx] & EXIT_BLOCKED) != 0
+            include = None
+            any_blocked = bool(blocked.any())
+            if any_blocked:
+                xs, include, exit_trades = _exits(r_c, xs, blocked, flat_state, base, t,
+                                                  trading, ok[local])  # fmt: skip
+                trades.append(exit_trades)
+                idx = base + xs
+                if not skip:
+                    include = None  # only skip leaves exits out
+            r = flat_close[idx] / entries.p0[r_c, None] - 1.0
+            # Net of costs per yuan invested: sell (1 + r) less its fees, less the buy's fees.
+            w_c = w[lo:hi, None]
+            notional = trading.costs.notional * w[lo:hi] / w_event[ev_c]
+            buy_fee = fees.buy(notional, entries.session[r_c]) / notional
+            g = 1.0 + r
+            net = g * fees.keep_after_sale[xs]
+            net -= np.maximum(fees.commission * g, fees.minimum_per_yuan(notional)[:, None])
+            net -= buy_fee[:, None] + 1.0
+            wr = w_c * r
+            wn = w_c * net
+            above = r > bench[local]
+            if include is not None:
+                wr[~include], wn[~include] = 0.0, 0.0
+                above &= include
+            starts = np.flatnonzero(np.r_[True, ev_c[1:] != ev_c[:-1]])
+            first = local[starts]
+            sums[0, first] = np.add.reduceat(wr, starts, axis=0)
+            sums[1, first] = np.add.reduceat(wn, starts, axis=0)
+            sums[2, first] = np.add.reduceat(above.view(np.int8), starts, axis=0, dtype=np.int32)
+            if any_blocked:
+                sums[3, first] = np.add.reduceat(blocked.view(np.int8), starts, axis=0,
+                                                 dtype=np.int32)  # fmt: skip
+            if skip:  # some exits drop out of some horizons: weights and members per horizon
+                inc = include if include is not None else np.ones(r.shape, dtype=bool)
+                counts = np.zeros((2, b - a, n_h))
+                counts[0, first] = np.add.reduceat(np.where(inc, w_c, 0.0), starts, axis=0)
+                counts[1, first] = np.add.reduceat(inc.view(np.int8), starts, axis=0,
+                                                   dtype=np.int32)  # fmt: skip
+        if counts is None:
+            w_h = np.broadcast_to(w_event[a:b, None], (b - a, n_h))
+            n_h_ = np.broadcast_to(n_priced[a:b, None], (b - a, n_h))
+        else:
+            w_h, n_h_ = counts[0], counts[1]
+        note_code[a:b][ok & (n_h_ == 0)] = 5  # every exit blocked and skipped
+        ok &= n_h_ > 0
+        basket, bench_out, excess, relative, net_basket, net_excess, hit = fl[:, a:b]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            np.divide(sums[0], w_h, out=basket)
+            np.divide(sums[1], w_h, out=net_basket)
+            np.divide(sums[2], n_h_, out=hit)
+            bench_out[...] = bench
+            for arr in (basket, net_basket, hit, bench_out):
+                arr[~ok] = np.nan
+            np.subtract(basket, bench_out, out=excess)
+            np.subtract(net_basket, bench_out, out=net_excess)
+            np.divide(1.0 + basket, 1.0 + bench_out, out=relative)
+            relative -= 1.0
+        ints[4, a:b] = np.where(in_data, sums[3], 0)
 
     dates = panel.dates.to_numpy(dtype="datetime64[ns]")
     dates_nat = np.append(dates, np.datetime64("NaT", "ns"))
@@ -291,43 +293,47 @@ def evaluate_events(
     last = f"{panel.dates[-1]:%Y-%m-%d}"
     notes = [_NOTE_OK, _NOTE_BEFORE.format(first=first_day), _NOTE_AFTER.format(last=last),
              _NOTE_NONE, _NOTE_BEYOND.format(last=last), _NOTE_ALL_SKIPPED]  # fmt: skip
-    note_code = np.zeros((n_events, n_h), dtype=np.int8)
-    note_code[all_skipped] = 5
     note_code[exit_s >= t] = 4
     note_code[(n_priced == 0)[:, None] & (note_code == 0)] = 3
-    note_code[~has_entry, :] = 2
+    note_code[~(enc.entry < t), :] = 2
     note_code[enc.before, :] = 1
 
-    horizon_col = np.tile(np.array(hs, dtype=object if MAX_HORIZON in hs else np.int64), n_events)
-    head = pd.DataFrame(
-        {
-            "basket": pd.Categorical.from_codes(
-                np.repeat(np.arange(n_events), n_h), enc.ids, validate=False
-            ),
-            "published": np.repeat(enc.published, n_h),
-            "entry_rule": pd.Categorical.from_codes(
-                np.zeros(n_events * n_h, dtype=np.int8), categories=pd.Index([rule])
-            ),
-            "entry_date": np.repeat(dates_nat[enc.entry], n_h),
-            "horizon": horizon_col,
-            "exit_date": dates_nat[exit_s.ravel()],
-        }
-    )
     n_rows = n_events * n_h
-    table = pd.concat(
+    # Dates in one block: published, entry and exit session of every row.
+    when = np.empty((3, n_events, n_h), dtype="datetime64[ns]")
+    when[0] = enc.published[:, None]
+    when[1] = dates_nat[enc.entry][:, None]
+    when[2] = dates_nat[exit_s]
+    if MAX_HORIZON in hs:
+        horizon: np.ndarray = np.tile(np.array(hs, dtype=object), n_events)[None, :]
+    else:
+        horizon = np.empty((1, n_events, n_h), dtype=np.int32)
+        horizon[0] = np.array(hs, dtype=np.int32)
+    codes = np.empty((n_events, n_h), dtype=np.int32)
+    codes[...] = np.arange(n_events, dtype=np.int32)[:, None]
+    # The frame is made of these blocks as they are: no column is copied to consolidate them.
+    from pandas.api.internals import create_dataframe_from_blocks  # type: ignore[import-not-found]
+
+    table = create_dataframe_from_blocks(
         [
-            head,
-            pd.DataFrame(
-                ints.reshape(len(_INT_COLUMNS), n_rows).T, columns=_INT_COLUMNS, copy=False
+            (pd.Categorical.from_codes(codes.ravel(), enc.ids, validate=False), np.array([0])),
+            (when.reshape(3, n_rows), np.array([1, 3, 5])),
+            (
+                pd.Categorical.from_codes(
+                    np.zeros(n_rows, dtype=np.int8), categories=pd.Index([rule])
+                ),
+                np.array([2]),
             ),
-            pd.DataFrame(
-                fl.reshape(len(_FLOAT_COLUMNS), n_rows).T, columns=_FLOAT_COLUMNS, copy=False
-            ),
-            pd.DataFrame(
-                {"note": pd.Categorical.from_codes(note_code.ravel(), categories=pd.Index(notes))}
+            (horizon.reshape(1, n_rows), np.array([4])),
+            (ints.reshape(len(_INT_COLUMNS), n_rows), np.arange(6, 11)),
+            (fl.reshape(len(_FLOAT_COLUMNS), n_rows), np.arange(11, 18)),
+            (
+                pd.Categorical.from_codes(note_code.ravel(), categories=pd.Index(notes)),
+                np.array([18]),
             ),
         ],
-        axis=1,
+        index=pd.RangeIndex(n_rows),
+        columns=pd.Index(RESULT_COLUMNS),
     )
     trade_table = _trade_table(panel, enc, trades, hs)
     return Evaluation(table=table, missing=_missing(panel, enc, entries), trades=trade_table)
@@ -357,7 +363,7 @@ class _Entries:
     session: np.ndarray  # entry session per row (the basket's, or later when delayed)
     p0: np.ndarray  # entry price per row, NaN when not bought
     present: np.ndarray  # bool per row: bought
-    excluded_reason: np.ndarray  # object per row: why a listed row was not bought ("" if not)
+    excluded_reason: dict[int, str]  # row -> why a listed row was not bought (sparse)
     blocked_per_event: np.ndarray
     delayed_per_event: np.ndarray
     trades: _TradeRecords
@@ -369,25 +375,29 @@ def _entries(
     """Apply the untradable policy to every row's entry (vectorised; a window per blocked row)."""
     t = len(panel.dates)
     n_events = len(enc.ids)
-    e = enc.entry[enc.event]
+    e = enc.entry[enc.event]  # per row; becomes the row's own entry session below
     col = enc.col
     bits = ENTRY_BLOCKED_OPEN if rule == "next_open" else ENTRY_BLOCKED_CLOSE
     listed = (col >= 0) & (e < t)
     c = np.where(listed, col, 0)
-    e_safe = np.minimum(e, t - 1)
-    first = np.append(panel.first_bar, -1)[np.where(listed, c, -1)]
-    last = np.append(panel.last_bar, -1)[np.where(listed, c, -1)]
-    listed &= (first >= 0) & (first <= e) & (last >= e)  # bars before/at and on/after entry
-    st_at_e = np.where(listed, state[c, e_safe], 0) if state.size else np.zeros(len(e), np.int8)
+    if len(panel.codes):
+        first, last = panel.first_bar[c], panel.last_bar[c]
+        listed &= (first >= 0) & (first <= e) & (last >= e)  # bars before/at and on/after entry
+        st_at_e = state.reshape(-1)[c * t + np.minimum(e, t - 1)]
+        st_at_e[~listed] = 0
+    else:
+        listed[:] = False
+        st_at_e = np.zeros(len(e), dtype=np.int8)
     blocked = listed & ((st_at_e & bits) != 0)
-    session = e.copy()
-    p0 = enc.p0.copy()
-    reason = np.full(len(e), "", dtype=object)
+    session = e
+    p0 = enc.p0  # the engine's own arrays: changed in place
+    reasons: dict[int, str] = {}
     delayed = np.zeros(len(e), dtype=bool)
     idx = np.flatnonzero(blocked)
+    planned = e[idx].copy()
     prices = panel.open if rule == "next_open" else panel.close
     if trading.untradable == "delay" and len(idx):
-        window = e[idx, None] + np.arange(1, trading.max_delay + 1)[None, :]
+        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
         inside = window < t
         w_safe = np.minimum(window, t - 1)
         free = inside & ((state[c[idx, None], w_safe] & bits) == 0)
@@ -398,22 +408,24 @@ def _entries(
         p0[good] = prices[at[found], c[good]]
         delayed[good] = True
         p0[idx[~found]] = np.nan
-        reason[idx[~found]] = f"entry blocked for more than {trading.max_delay} sessions"
+        reasons = dict.fromkeys(idx[~found].tolist(),
+                                f"entry blocked for more than {trading.max_delay} sessions")  # fmt: skip
     elif trading.untradable == "skip" and len(idx):
         p0[idx] = np.nan
-        reason[idx] = [f"entry blocked ({describe(int(s))}); skipped" for s in st_at_e[idx]]
+        reasons = {int(i): f"entry blocked ({describe(int(s))}); skipped"
+                   for i, s in zip(idx, st_at_e[idx], strict=True)}  # fmt: skip
     elif len(idx):  # ignore: a limit day is booked at its price; no bar stays unpriced
         p0[idx] = np.where((st_at_e[idx] & NO_BAR) != 0, np.nan, p0[idx])
     present = np.isfinite(p0)
     outcome = np.where(delayed[idx], OUT_DELAYED,
                        np.where(present[idx], OUT_AT_LIMIT, OUT_EXCLUDED))  # fmt: skip
-    trades = _TradeRecords(idx, np.full(len(idx), -1), st_at_e[idx], e[idx],
+    trades = _TradeRecords(idx, np.full(len(idx), -1), st_at_e[idx], planned,
                            np.where(present[idx], session[idx], t), outcome)  # fmt: skip
     return _Entries(
         session=session,
         p0=p0,
         present=present,
-        excluded_reason=reason,
+        excluded_reason=reasons,
         blocked_per_event=np.bincount(enc.event[idx], minlength=n_events).astype(np.int64),
         delayed_per_event=np.bincount(
             enc.event[idx], weights=delayed[idx], minlength=n_events
@@ -557,10 +569,11 @@ def _missing(panel: PricePanel, enc: Encoded, entries: _Entries) -> pd.DataFrame
     t = len(panel.dates)
     dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
     reasons = missing_reasons(panel, enc, rows)
-    trading_reason = entries.excluded_reason[rows]
-    if (trading_reason != "").any():
-        text = np.where(trading_reason != "", trading_reason, np.asarray(reasons, dtype=object))
-        values = pd.Index(text.tolist(), dtype="str")
+    if entries.excluded_reason:
+        text = [
+            entries.excluded_reason.get(int(r), str(x)) for r, x in zip(rows, reasons, strict=True)
+        ]
+        values = pd.Index(text, dtype="str")
         reasons = pd.Categorical(values, categories=values.unique())  # order of appearance
     return pd.DataFrame(
         {
