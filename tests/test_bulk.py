@@ -133,3 +133,22 @@ def test_cli_evaluate_events(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     bad = write(tmp_path, "event_id,published,code\na,2024-03-22,12345\n", "bad.csv")
     assert main(["evaluate-events", str(bad)]) == 2
     assert "bad.csv: row 2: code '12345' is not a 6-digit A-share code" in capsys.readouterr().err
+
+
+def test_streamed_parquet_equals_the_in_memory_table(tmp_path: Path) -> None:
+    from thematic.cli import main
+
+    calls = write(tmp_path, "event_id,published,code\n" + "".join(
+        f"e{i},2024-0{1 + i % 6}-1{i % 9},{code}\n"
+        for i, code in enumerate(["300308", "300502", "300738", "002837", "600941"] * 7)
+    ))  # fmt: skip
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    assert main(["evaluate-events", str(calls), "--horizons", "1,20,250", "--output", str(a)]) == 0
+    assert main(["evaluate-events", str(calls), "--horizons", "1,20,250", "--output", str(b),
+                 "--chunk-events", "4"]) == 0  # fmt: skip
+    ta, tb = pd.read_parquet(a), pd.read_parquet(b)
+    assert len(ta) == 35 * 3
+    text = {c: str for c in ("basket", "note", "entry_rule")}
+    pd.testing.assert_frame_equal(ta.astype(text), tb.astype(text), check_exact=True)
+    assert main(["evaluate-events", str(calls), "--output", str(tmp_path / "c.csv"),
+                 "--chunk-events", "4"]) == 2  # fmt: skip

@@ -176,6 +176,8 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json", "parquet"), "csv")
     start = time.perf_counter()
     trading = _trading(args)
+    if args.chunk_events is not None:
+        return _evaluate_events_streamed(args, horizons, entry, fmt, trading)
     client = _dask_client(args)
     try:
         df = with_warnings_said(
@@ -258,6 +260,40 @@ def cmd_stats(args: argparse.Namespace) -> int:
     else:
         say(header)
         _write_or_print(format_frame(df, fmt), args.output)
+    return 0
+
+
+def _evaluate_events_streamed(
+    args: argparse.Namespace, horizons: Any, entry: str, fmt: str, trading: Trading
+) -> int:
+    """Write the result to Parquet chunk by chunk: memory bounded by --chunk-events."""
+    from thematic.pipeline import evaluate_calls_to_parquet
+
+    if fmt != "parquet" or args.output is None:
+        raise UsageError("--chunk-events streams the result to Parquet: give --output FILE.parquet")
+    if args.dask_workers is not None or args.dask_scheduler is not None:
+        raise UsageError("--chunk-events and --dask-* do not go together: pick one")
+    start = time.perf_counter()
+    meta = with_warnings_said(
+        lambda: evaluate_calls_to_parquet(
+            args.events,
+            args.output,
+            horizons=horizons,
+            entry=entry,
+            market=args.market,
+            trading=trading,
+            chunk_events=args.chunk_events,
+        )
+    )
+    for message in meta.get("messages", []):
+        say(message)
+    for notice in meta.get("notices", []):
+        say(notice, "warning")
+    say(f"{meta['n_events']:,} events x {len(horizons)} horizons in "
+        f"{time.perf_counter() - start:.2f} s, written in chunks of {args.chunk_events:,} "
+        f"events; data: {meta['sources_text']} series, as of {meta['as_of']}; "
+        f"{meta['n_missing_constituents']:,} constituents excluded")  # fmt: skip
+    say(f"wrote {args.output}")
     return 0
 
 
@@ -595,6 +631,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ee.add_argument(
         "--output", type=Path, help="write to FILE (.csv, .json, .parquet) instead of stdout"
+    )
+    ee.add_argument(
+        "--chunk-events",
+        type=int,
+        metavar="N",
+        help="with a .parquet output: evaluate and write N events at a time, so memory stays "
+        "bounded whatever the number of calls (default: all at once)",
     )
     _trading_args(ee)
     _dask_args(ee)

@@ -100,15 +100,9 @@ def evaluate_events_distributed(
         event = fac.event
     else:
         event = pd.factorize(events["event_id"], sort=False)[0]
-    n_events = int(event.max()) + 1 if len(event) else 0
-    if n_events == 0:
+    if not len(event):
         return evaluate_events(panel, events, hs, rule, validate=False, trading=trading)
-    # Rows of each range of events, in their original order.
-    bounds = np.arange(0, n_events + chunk_events, chunk_events)
-    chunk_of_row = np.searchsorted(bounds, event, side="right") - 1
-    order = np.argsort(chunk_of_row, kind="stable")
-    cuts = np.searchsorted(chunk_of_row[order], np.arange(len(bounds)))
-    pieces = [events.iloc[order[a:b]] for a, b in itertools.pairwise(cuts) if b > a]
+    pieces = event_chunks(events, event, chunk_events)
     panel_future = _scatter(client, panel)
     futures = [client.submit(_chunk, panel_future, piece, hs, rule, trading, pure=False)
                for piece in pieces]  # fmt: skip
@@ -118,6 +112,73 @@ def evaluate_events_distributed(
         missing=_concat([r.missing for r in results]),
         trades=_concat([r.trades for r in results]),
     )
+
+
+def event_chunks(events: pd.DataFrame, event: np.ndarray, chunk_events: int) -> list[pd.DataFrame]:
+    """Split ``events`` into contiguous ranges of ``chunk_events`` events, rows in order."""
+    n_events = int(event.max()) + 1 if len(event) else 0
+    bounds = np.arange(0, n_events + chunk_events, chunk_events)
+    chunk_of_row = np.searchsorted(bounds, event, side="right") - 1
+    order = np.argsort(chunk_of_row, kind="stable")
+    cuts = np.searchsorted(chunk_of_row[order], np.arange(len(bounds)))
+    return [events.iloc[order[a:b]] for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def evaluate_events_to_parquet(
+    panel: PricePanel,
+    events: pd.DataFrame,
+    path: Any,
+    horizons: Sequence[Horizon] = DEFAULT_HORIZONS,
+    entry: str = DEFAULT_ENTRY,
+    trading: Trading | None = None,
+    chunk_events: int = DEFAULT_CHUNK_EVENTS,
+    validate: bool = True,
+    metadata: dict[str, Any] | None = None,
+) -> tuple[int, int]:
+    """Evaluate chunk by chunk, appending each chunk's table to one Parquet file.
+
+    Memory stays bounded by the chunk (the result never exists whole in memory); the file's
+    rows equal the in-memory table's.  Written to a temporary name and renamed when
+    complete.  Returns the numbers of rows written and of constituents excluded.
+    """
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from thematic.files import atomic_path
+    from thematic.output.tables import compact_metadata
+
+    rule = parse_entry(entry)
+    hs = parse_horizons(horizons)
+    if validate:
+        events, fac = validate_and_factorize(events)
+        event = fac.event
+    else:
+        event = pd.factorize(events["event_id"], sort=False)[0]
+    rows = excluded = 0
+    writer = None
+    with atomic_path(path) as tmp:
+        try:
+            for piece in event_chunks(events, event, chunk_events) or [events]:
+                res = evaluate_events(panel, piece, hs, rule, validate=False, trading=trading)
+                table = res.table
+                if table["horizon"].dtype == object:  # "max" among whole numbers
+                    table = table.assign(horizon=table["horizon"].astype(str))
+                # Categoricals go in as Arrow dictionary columns: no million Python strings.
+                arrow = pa.Table.from_pandas(table, preserve_index=False)
+                if writer is None:
+                    meta = dict(arrow.schema.metadata or {})
+                    meta[b"thematic"] = json.dumps(compact_metadata(metadata or {}),
+                                                   default=str).encode()  # fmt: skip
+                    writer = pq.ParquetWriter(tmp, arrow.schema.with_metadata(meta))
+                writer.write_table(arrow.replace_schema_metadata(writer.schema.metadata))
+                rows += len(table)
+                excluded += len(res.missing)
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows, excluded
 
 
 def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:

@@ -316,10 +316,29 @@ def metadata_json(meta: dict[str, Any]) -> str:
     return json.dumps(meta, ensure_ascii=False, indent=1, default=str) + "\n"
 
 
+#: Metadata lists that can hold a record per constituent: counted in a Parquet file's
+#: metadata, not copied (file metadata has a size limit; --metadata writes them in full).
+_LONG_LISTS = ("missing", "trades", "series")
+
+
+def compact_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    """Return the metadata with its per-constituent lists replaced by their lengths."""
+    out = {k: v for k, v in meta.items() if k not in _LONG_LISTS}
+    for k in _LONG_LISTS:
+        if k in meta:
+            out[f"n_{k}"] = len(meta[k])
+    return out
+
+
 def write_parquet(df: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
     """Write a result table to Parquet atomically, its metadata in the schema metadata."""
-    out = df.assign(**{c: df[c].astype(str) for c in ("basket", "note", "entry_rule", "horizon")})
-    out.attrs = {"metadata": json.loads(metadata_json(meta))}
+    # Categorical columns are written as Arrow dictionary columns (no per-row strings).
+    out = (
+        df.assign(horizon=df["horizon"].astype(str))
+        if df["horizon"].dtype == object
+        else df.copy(deep=False)
+    )
+    out.attrs = {"metadata": json.loads(metadata_json(compact_metadata(meta)))}
     with atomic_path(path) as tmp:
         out.to_parquet(tmp, index=False)
 
