@@ -48,6 +48,7 @@ bench: dev
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_stats.py
+	$(BIN)/python benchmarks/bench_dask.py
 
 snapshot: dev
 	$(BIN)/python scripts/build_snapshot.py

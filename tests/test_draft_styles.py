@@ -191,3 +191,31 @@ def test_html_page_without_its_furniture(tmp_path: Path) -> None:
     ]
     assert draft.published == dt.date(2024, 7, 8) and draft.broker == "华福证券"
     assert draft.title == "算力租赁:供需两旺" and draft.analysts == ["王某"]
+
+
+def test_a_two_column_pdf_keeps_its_columns_apart(tmp_path: Path) -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "two.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 10)
+    c.drawString(40, 800, "液冷：算力基础设施的新蓝海")
+    c.drawString(40, 784, "2024年7月8日  分析师：王某")
+    left = ["投资建议：建议关注液冷：", "英维克（002837.SZ）、", "申菱环境（301018.SZ）。"]
+    right = [
+        "行业要闻：某公司发布新品，",
+        "市场回顾：沪深300上涨1%，",
+        "正文中我们回顾了中际旭创的布局。",
+    ]
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):  # two columns side by side
+        c.drawString(40, 740 - 16 * i, a)
+        c.drawString(320, 740 - 16 * i, b)
+    c.showPage()
+    c.save()
+    draft, _ = write_drafts(path, tmp_path / "d")
+    assert [(t.name, [s.code for s in t.stocks]) for t in draft.themes] == [
+        ("液冷", ["002837", "301018"])
+    ]  # the right column's 中际旭创 is background, not a pick

@@ -419,6 +419,18 @@ def trading_metadata(
     }  # fmt: skip
 
 
+def _calls_panel(
+    table: pd.DataFrame, market: str | Path | None, provider: Provider | None, messages: list[str]
+) -> tuple[PricePanel, dict[str, str], str, Mapping[str, Any] | None]:
+    """Return the panel for a table of calls, what the provider lacked, and its source."""
+    if market is not None:
+        panel = _market_panel(market, CSI300, messages)
+        return panel, {}, f"market dump {market}", market_provenance(market, panel)
+    provider = provider or default_provider()
+    panel, unavailable = load_panel(table["code"], CSI300, provider)
+    return panel, unavailable, provider.name, provider.provenance
+
+
 def _split_codes(codes: pd.Series, panel: PricePanel) -> tuple[list[str], list[str], list[str]]:
     """Distinct codes in order of first appearance; those the panel prices; those it lacks."""
     distinct = pd.unique(codes.to_numpy())  # vectorised: a million rows, a few thousand codes
@@ -457,14 +469,7 @@ def evaluate_calls_to_parquet(
         else load_events(events)
     )
     messages: list[str] = []
-    provenance: Mapping[str, Any] | None
-    if market is not None:
-        panel = _market_panel(market, CSI300, messages)
-        label, provenance = f"market dump {market}", market_provenance(market, panel)
-    else:
-        provider = provider or default_provider()
-        panel, _ = load_panel(table["code"], CSI300, provider)
-        label, provenance = provider.name, provider.provenance
+    panel, _, label, provenance = _calls_panel(table, market, provider, messages)
     trading = trading or Trading()
     codes, priced, unpriced = _split_codes(table["code"], panel)
     meta = _metadata(panel, label, provenance, rule, hs, [*priced, CSI300])
@@ -640,19 +645,12 @@ def evaluate_calls(
     messages: list[str] = []
     rule = parse_entry(entry)
     hs: Horizons = parse_horizons(horizons)
-    provenance: Mapping[str, Any] | None
     table = (
         validate_events(events, check_known=True)
         if isinstance(events, pd.DataFrame)
         else load_events(events)
     )
-    if market is not None:
-        panel, unavailable = _market_panel(market, CSI300, messages), dict[str, str]()
-        label, provenance = f"market dump {market}", market_provenance(market, panel)
-    else:
-        provider = provider or default_provider()
-        panel, unavailable = load_panel(table["code"], CSI300, provider)
-        label, provenance = provider.name, provider.provenance
+    panel, unavailable, label, provenance = _calls_panel(table, market, provider, messages)
     trading = trading or Trading()
     if client is not None:
         from thematic.engine.distributed import evaluate_events_distributed

@@ -95,11 +95,7 @@ def evaluate_events_distributed(
     """
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
-    if validate:
-        events, fac = validate_and_factorize(events)
-        event = fac.event
-    else:
-        event = pd.factorize(events["event_id"], sort=False)[0]
+    events, event = _checked(events, validate)
     if not len(event):
         return evaluate_events(panel, events, hs, rule, validate=False, trading=trading)
     pieces = event_chunks(events, event, chunk_events)
@@ -112,6 +108,14 @@ def evaluate_events_distributed(
         missing=_concat([r.missing for r in results]),
         trades=_concat([r.trades for r in results]),
     )
+
+
+def _checked(events: pd.DataFrame, validate: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """Check the events once (unless already checked); return them and their event numbers."""
+    if validate:
+        events, fac = validate_and_factorize(events)
+        return events, fac.event
+    return events, pd.factorize(events["event_id"], sort=False)[0]
 
 
 def event_chunks(events: pd.DataFrame, event: np.ndarray, chunk_events: int) -> list[pd.DataFrame]:
@@ -151,11 +155,7 @@ def evaluate_events_to_parquet(
 
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
-    if validate:
-        events, fac = validate_and_factorize(events)
-        event = fac.event
-    else:
-        event = pd.factorize(events["event_id"], sort=False)[0]
+    events, event = _checked(events, validate)
     rows = excluded = 0
     writer = None
     with atomic_path(path) as tmp:
