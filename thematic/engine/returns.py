@@ -37,22 +37,20 @@ from thematic.constants import (
 )
 from thematic.data.panel import PricePanel
 from thematic.engine.encode import Encoded, encode, missing_reasons
-from thematic.engine.tradable import DOWN_CLOSE, NO_BAR, UP_CLOSE, UP_OPEN, describe
+from thematic.engine.trading import (
+    EXIT_BLOCKED,
+    Entries,
+    Fees,
+    TradeRecords,
+    empty_trades,
+    plan_entries,
+    plan_exits,
+    trade_table,
+)
 from thematic.events import validate_and_factorize
-from thematic.marketrules import rule_values
-from thematic.rules import Costs, Horizon, Trading, parse_entry, parse_horizons
+from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
 
 MISSING_COLUMNS: tuple[str, ...] = ("basket", "code", "entry_date", "reason")
-TRADE_COLUMNS: tuple[str, ...] = (
-    "basket",
-    "code",
-    "side",
-    "horizon",
-    "what",
-    "planned_date",
-    "actual_date",
-    "outcome",
-)
 CURVE_COLUMNS: tuple[str, ...] = (
     "basket",
     "session",
@@ -70,11 +68,6 @@ _NOTE_NONE = "no constituent has a price on the entry day"
 _NOTE_BEYOND = "horizon ends after the last session of the data ({last})"
 _NOTE_ALL_SKIPPED = "every constituent's exit was blocked (skipped under --untradable skip)"
 
-#: An entry at the open is blocked without a bar or at an open at the up-limit; at the close,
-#: without a bar or at a close at the up-limit.
-ENTRY_BLOCKED_OPEN = NO_BAR | UP_OPEN
-ENTRY_BLOCKED_CLOSE = NO_BAR | UP_CLOSE
-
 #: Events evaluated per pass of the core loop (sized so temporaries fit in cache).
 EVENT_CHUNK = 8_192
 #: Threads for the core loop at most (one per core; chunks are independent).
@@ -89,7 +82,7 @@ class Evaluation:
     """One row per (event, horizon), columns :data:`~thematic.constants.RESULT_COLUMNS`."""
     missing: pd.DataFrame
     """One row per excluded constituent: ``basket, code, entry_date, reason``."""
-    trades: pd.DataFrame = field(default_factory=lambda: _empty_trades())
+    trades: pd.DataFrame = field(default_factory=lambda: empty_trades())
     """One row per blocked trade: :data:`TRADE_COLUMNS` (what happened, planned and actual
     dates)."""
 
@@ -175,7 +168,7 @@ def evaluate_events(
     t = len(panel.dates)
     n_events, n_h = len(enc.ids), len(hs)
     state = panel.trade_state(trading.st)
-    entries = _entries(panel, enc, rule, trading, state)
+    entries = plan_entries(panel, enc, rule, trading, state)
     trades = [entries.trades]
 
     # Exit session of every (event, horizon) is the entry session plus h ("max": the last).
@@ -194,7 +187,7 @@ def evaluate_events(
         rows, ev = rows[order], ev[order]
     w = enc.weight[rows]
     w_event = np.bincount(ev, weights=w, minlength=n_events)
-    fees = _Fees(panel, trading.costs)
+    fees = Fees(panel, trading.costs)
     skip = trading.untradable == "skip"
     flat_close = panel.close_filled_by_code.reshape(-1)
     flat_state = state.reshape(-1)
@@ -209,9 +202,9 @@ def evaluate_events(
     note_code = np.zeros((n_events, n_h), dtype=np.int8)
     row_bounds = np.searchsorted(ev, np.arange(0, n_events + EVENT_CHUNK, EVENT_CHUNK))
 
-    def run_chunk(a: int) -> list[_TradeRecords]:
+    def run_chunk(a: int) -> list[TradeRecords]:
         """Evaluate events ``a .. a + EVENT_CHUNK`` into their slices of the output."""
-        chunk_trades: list[_TradeRecords] = []
+        chunk_trades: list[TradeRecords] = []
         b = min(a + EVENT_CHUNK, n_events)
         lo, hi = row_bounds[a // EVENT_CHUNK], row_bounds[a // EVENT_CHUNK + 1]
         entry_c = enc.entry[a:b]
@@ -235,7 +228,7 @@ def evaluate_events(
             include = None
             any_blocked = bool(blocked.any())
             if any_blocked:
-                xs, include, exit_trades = _exits(r_c, xs, blocked, flat_state, base, t,
+                xs, include, exit_trades = plan_exits(r_c, xs, blocked, flat_state, base, t,
                                                   trading, ok[local])  # fmt: skip
                 chunk_trades.append(exit_trades)
                 idx = base + xs
@@ -353,8 +346,8 @@ def evaluate_events(
         index=pd.RangeIndex(n_rows),
         columns=pd.Index(RESULT_COLUMNS),
     )
-    trade_table = _trade_table(panel, enc, trades, hs)
-    return Evaluation(table=table, missing=_missing(panel, enc, entries), trades=trade_table)
+    trade_rows = trade_table(panel, enc, trades, hs)
+    return Evaluation(table=table, missing=_missing(panel, enc, entries), trades=trade_rows)
 
 
 _INT_COLUMNS = [
@@ -370,218 +363,8 @@ assert RESULT_COLUMNS[6:11] == tuple(_INT_COLUMNS) and RESULT_COLUMNS[11:18] == 
     _FLOAT_COLUMNS
 )
 
-#: An exit is blocked without a bar or at a close at the down-limit.
-EXIT_BLOCKED = NO_BAR | DOWN_CLOSE
 
-
-@dataclass(frozen=True)
-class _Entries:
-    """Each row's actual entry: session, price, and what happened on the way."""
-
-    session: np.ndarray  # entry session per row (the basket's, or later when delayed)
-    p0: np.ndarray  # entry price per row, NaN when not bought
-    present: np.ndarray  # bool per row: bought
-    excluded_reason: dict[int, str]  # row -> why a listed row was not bought (sparse)
-    blocked_per_event: np.ndarray
-    delayed_per_event: np.ndarray
-    trades: _TradeRecords
-
-
-def _entries(
-    panel: PricePanel, enc: Encoded, rule: EntryRule, trading: Trading, state: np.ndarray
-) -> _Entries:
-    """Apply the untradable policy to every row's entry (vectorised; a window per blocked row)."""
-    t = len(panel.dates)
-    n_events = len(enc.ids)
-    e = enc.entry[enc.event]  # per row; becomes the row's own entry session below
-    col = enc.col
-    bits = ENTRY_BLOCKED_OPEN if rule == "next_open" else ENTRY_BLOCKED_CLOSE
-    listed = (col >= 0) & (e < t)
-    c = np.where(listed, col, 0)
-    if len(panel.codes):
-        first, last = panel.first_bar[c], panel.last_bar[c]
-        listed &= (first >= 0) & (first <= e) & (last >= e)  # bars before/at and on/after entry
-        st_at_e = state.reshape(-1)[c * t + np.minimum(e, t - 1)]
-        st_at_e[~listed] = 0
-    else:
-        listed[:] = False
-        st_at_e = np.zeros(len(e), dtype=np.int8)
-    blocked = listed & ((st_at_e & bits) != 0)
-    session = e
-    p0 = enc.p0  # the engine's own arrays: changed in place
-    reasons: dict[int, str] = {}
-    delayed = np.zeros(len(e), dtype=bool)
-    idx = np.flatnonzero(blocked)
-    planned = e[idx].copy()
-    prices = panel.open if rule == "next_open" else panel.close
-    if trading.untradable == "delay" and len(idx):
-        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
-        inside = window < t
-        w_safe = np.minimum(window, t - 1)
-        free = inside & ((state[c[idx, None], w_safe] & bits) == 0)
-        found = free.any(axis=1)
-        at = w_safe[np.arange(len(idx)), free.argmax(axis=1)]
-        good = idx[found]
-        session[good] = at[found]
-        p0[good] = prices[at[found], c[good]]
-        delayed[good] = True
-        p0[idx[~found]] = np.nan
-        reasons = dict.fromkeys(idx[~found].tolist(),
-                                f"entry blocked for more than {trading.max_delay} sessions")  # fmt: skip
-    elif trading.untradable == "skip" and len(idx):
-        p0[idx] = np.nan
-        reasons = {int(i): f"entry blocked ({describe(int(s))}); skipped"
-                   for i, s in zip(idx, st_at_e[idx], strict=True)}  # fmt: skip
-    elif len(idx):  # ignore: a limit day is booked at its price; no bar stays unpriced
-        p0[idx] = np.where((st_at_e[idx] & NO_BAR) != 0, np.nan, p0[idx])
-    present = np.isfinite(p0)
-    outcome = np.where(delayed[idx], OUT_DELAYED,
-                       np.where(present[idx], OUT_AT_LIMIT, OUT_EXCLUDED))  # fmt: skip
-    trades = _TradeRecords(idx, np.full(len(idx), -1), st_at_e[idx], planned,
-                           np.where(present[idx], session[idx], t), outcome)  # fmt: skip
-    return _Entries(
-        session=session,
-        p0=p0,
-        present=present,
-        excluded_reason=reasons,
-        blocked_per_event=np.bincount(enc.event[idx], minlength=n_events).astype(np.int64),
-        delayed_per_event=np.bincount(
-            enc.event[idx], weights=delayed[idx], minlength=n_events
-        ).astype(np.int64),
-        trades=trades,
-    )
-
-
-def _exits(
-    rows: np.ndarray,
-    xs: np.ndarray,
-    blocked: np.ndarray,
-    flat_state: np.ndarray,
-    base: np.ndarray,
-    t: int,
-    trading: Trading,
-    counted: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, _TradeRecords]:
-    """Apply the untradable policy to blocked exits of one chunk (a window per blocked pair)."""
-    xs = xs.copy()
-    include = np.ones(xs.shape, dtype=bool)
-    i, j = np.nonzero(blocked & counted)
-    planned = xs[i, j]
-    if trading.untradable == "skip":
-        include[i, j] = False
-        actual = np.full(len(i), t)
-        outcome = np.full(len(i), OUT_LEFT_OUT)
-    elif trading.untradable == "ignore":
-        actual = planned
-        no_bar = (flat_state[base[i, 0] + planned] & NO_BAR) != 0
-        outcome = np.where(no_bar, OUT_LAST_CLOSE, OUT_AT_LIMIT)
-    else:
-        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
-        w_safe = np.minimum(window, t - 1)
-        free = (window < t) & ((flat_state[base[i] + w_safe] & EXIT_BLOCKED) == 0)
-        found = free.any(axis=1)
-        at = np.where(found, w_safe[np.arange(len(i)), free.argmax(axis=1)], w_safe[:, -1])
-        xs[i, j] = at
-        actual = at
-        outcome = np.where(found, OUT_DELAYED, OUT_STILL_BLOCKED)
-    trades = _TradeRecords(rows[i], j, flat_state[base[i, 0] + planned], planned, actual, outcome)
-    return xs, include, trades
-
-
-class _Fees:
-    """Dated fees of one panel's sessions under a cost model (commission, taxes, slippage)."""
-
-    def __init__(self, panel: PricePanel, costs: Costs) -> None:
-        dates = panel.dates
-        self.commission = costs.commission_bps / 1e4
-        self.slippage = costs.slippage_bps / 1e4
-        # The minimum is part of a commission schedule: no commission, no minimum.
-        minimum = np.nan_to_num(rule_values("commission_min", "*", dates))
-        self.minimum = minimum if self.commission > 0 else np.zeros_like(minimum)
-        transfer = np.nan_to_num(rule_values("transfer_fee", "*", dates))
-        stamp = np.nan_to_num(rule_values("stamp_duty_sell", "*", dates))
-        self.buy_rate = transfer + self.slippage
-        self.sell_rate = transfer + stamp + self.slippage
-        self.keep_after_sale = 1.0 - self.sell_rate
-        self.min_yuan = float(self.minimum.max()) if len(self.minimum) else 0.0
-
-    def buy(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
-        """Fees of buying ``value`` yuan on ``session``."""
-        fee = np.maximum(self.commission * value, self.minimum[session])
-        out: np.ndarray = fee + self.buy_rate[session] * value
-        return out
-
-    def minimum_per_yuan(self, notional: np.ndarray) -> np.ndarray:
-        """Return the minimum commission of an order per yuan of each row's notional."""
-        out: np.ndarray = self.min_yuan / notional
-        return out
-
-    def sell(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
-        """Fees of selling ``value`` yuan on ``session`` (stamp duty included)."""
-        fee = np.maximum(self.commission * value, self.minimum[session])
-        out: np.ndarray = fee + self.sell_rate[session] * value
-        return out
-
-
-# What became of a blocked trade (codes of _TradeRecords.outcome).
-OUT_DELAYED, OUT_EXCLUDED, OUT_AT_LIMIT, OUT_LEFT_OUT, OUT_LAST_CLOSE, OUT_STILL_BLOCKED = range(6)
-_OUTCOMES = (
-    "delayed",
-    "excluded",
-    "booked at the limit price (ignore)",
-    "left out of this horizon",
-    "valued at the last close (ignore)",
-    "still blocked: valued at the last close tried",
-)
-
-
-@dataclass(frozen=True)
-class _TradeRecords:
-    """Blocked trades as integer arrays (turned into a table once, at the end)."""
-
-    row: np.ndarray  # constituent row
-    horizon: np.ndarray  # index into the horizons, -1 for an entry
-    state: np.ndarray  # trade-state bits on the planned session
-    planned: np.ndarray  # planned session
-    actual: np.ndarray  # actual session, len(dates) when never traded
-    outcome: np.ndarray  # index into _OUTCOMES
-
-
-def _trade_table(
-    panel: PricePanel, enc: Encoded, records: Sequence[_TradeRecords], hs: Sequence[Horizon]
-) -> pd.DataFrame:
-    """Return one row per blocked trade (:data:`TRADE_COLUMNS`), built in one step."""
-    recs = [r for r in records if len(r.row)]
-    if not recs:
-        return _empty_trades()
-    cat = {
-        f: np.concatenate([getattr(r, f) for r in recs]) for f in _TradeRecords.__dataclass_fields__
-    }
-    # One order whatever the chunking: by event, row, then entry before the horizons.
-    order = np.lexsort((cat["horizon"], cat["row"], enc.event[cat["row"]]))
-    cat = {k: v[order] for k, v in cat.items()}
-    t = len(panel.dates)
-    dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
-    words = np.array([describe(s) for s in range(32)], dtype=object)
-    h = np.array([*map(str, hs), ""], dtype=object)
-    row = cat["row"]
-    return pd.DataFrame({
-        "basket": pd.Categorical.from_codes(enc.event[row], enc.ids),
-        "code": pd.Categorical.from_codes(enc.code_of_row[row], pd.Index(enc.distinct_codes)),
-        "side": np.where(cat["horizon"] < 0, "entry", "exit"),
-        "horizon": np.where(cat["horizon"] < 0, None, h[cat["horizon"]]),
-        "what": words[cat["state"].astype(np.int64) & 31],
-        "planned_date": dates_nat[np.minimum(cat["planned"], t)],
-        "actual_date": dates_nat[np.minimum(cat["actual"], t)],
-        "outcome": np.array(_OUTCOMES, dtype=object)[cat["outcome"]],
-    }, columns=list(TRADE_COLUMNS))  # fmt: skip
-
-
-def _empty_trades() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in TRADE_COLUMNS})
-
-
-def _missing(panel: PricePanel, enc: Encoded, entries: _Entries) -> pd.DataFrame:
+def _missing(panel: PricePanel, enc: Encoded, entries: Entries) -> pd.DataFrame:
     rows = np.flatnonzero(~entries.present)
     rows = rows[np.argsort(enc.event[rows], kind="stable")]  # by event, then row
     t = len(panel.dates)

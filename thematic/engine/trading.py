@@ -1,0 +1,248 @@
+"""Trades against the market: entries and exits under the untradable policy, costs, records.
+
+Pure array code shared by the return kernels: which entries a price limit or a missing bar
+blocks and what the policy makes of them (:func:`plan_entries`), the same for exits
+(:func:`plan_exits`), the dated fees of a cost model (:class:`Fees`), and the record of every
+blocked trade (:class:`TradeRecords`, turned into a table once by :func:`trade_table`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from thematic.constants import EntryRule
+from thematic.data.panel import PricePanel
+from thematic.engine.encode import Encoded
+from thematic.engine.tradable import DOWN_CLOSE, NO_BAR, UP_CLOSE, UP_OPEN, describe
+from thematic.marketrules import rule_values
+from thematic.rules import Costs, Horizon, Trading
+
+#: An entry at the open is blocked without a bar or at an open at the up-limit; at the close,
+#: without a bar or at a close at the up-limit.
+ENTRY_BLOCKED_OPEN = NO_BAR | UP_OPEN
+ENTRY_BLOCKED_CLOSE = NO_BAR | UP_CLOSE
+TRADE_COLUMNS: tuple[str, ...] = (
+    "basket",
+    "code",
+    "side",
+    "horizon",
+    "what",
+    "planned_date",
+    "actual_date",
+    "outcome",
+)
+
+#: An exit is blocked without a bar or at a close at the down-limit.
+EXIT_BLOCKED = NO_BAR | DOWN_CLOSE
+
+
+@dataclass(frozen=True)
+class Entries:
+    """Each row's actual entry: session, price, and what happened on the way."""
+
+    session: np.ndarray  # entry session per row (the basket's, or later when delayed)
+    p0: np.ndarray  # entry price per row, NaN when not bought
+    present: np.ndarray  # bool per row: bought
+    excluded_reason: dict[int, str]  # row -> why a listed row was not bought (sparse)
+    blocked_per_event: np.ndarray
+    delayed_per_event: np.ndarray
+    trades: TradeRecords
+
+
+def plan_entries(
+    panel: PricePanel, enc: Encoded, rule: EntryRule, trading: Trading, state: np.ndarray
+) -> Entries:
+    """Apply the untradable policy to every row's entry (vectorised; a window per blocked row)."""
+    t = len(panel.dates)
+    n_events = len(enc.ids)
+    e = enc.entry[enc.event]  # per row; becomes the row's own entry session below
+    col = enc.col
+    bits = ENTRY_BLOCKED_OPEN if rule == "next_open" else ENTRY_BLOCKED_CLOSE
+    listed = (col >= 0) & (e < t)
+    c = np.where(listed, col, 0)
+    if len(panel.codes):
+        first, last = panel.first_bar[c], panel.last_bar[c]
+        listed &= (first >= 0) & (first <= e) & (last >= e)  # bars before/at and on/after entry
+        st_at_e = state.reshape(-1)[c * t + np.minimum(e, t - 1)]
+        st_at_e[~listed] = 0
+    else:
+        listed[:] = False
+        st_at_e = np.zeros(len(e), dtype=np.int8)
+    blocked = listed & ((st_at_e & bits) != 0)
+    session = e
+    p0 = enc.p0  # the engine's own arrays: changed in place
+    reasons: dict[int, str] = {}
+    delayed = np.zeros(len(e), dtype=bool)
+    idx = np.flatnonzero(blocked)
+    planned = e[idx].copy()
+    prices = panel.open if rule == "next_open" else panel.close
+    if trading.untradable == "delay" and len(idx):
+        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
+        inside = window < t
+        w_safe = np.minimum(window, t - 1)
+        free = inside & ((state[c[idx, None], w_safe] & bits) == 0)
+        found = free.any(axis=1)
+        at = w_safe[np.arange(len(idx)), free.argmax(axis=1)]
+        good = idx[found]
+        session[good] = at[found]
+        p0[good] = prices[at[found], c[good]]
+        delayed[good] = True
+        p0[idx[~found]] = np.nan
+        reasons = dict.fromkeys(idx[~found].tolist(),
+                                f"entry blocked for more than {trading.max_delay} sessions")  # fmt: skip
+    elif trading.untradable == "skip" and len(idx):
+        p0[idx] = np.nan
+        reasons = {int(i): f"entry blocked ({describe(int(s))}); skipped"
+                   for i, s in zip(idx, st_at_e[idx], strict=True)}  # fmt: skip
+    elif len(idx):  # ignore: a limit day is booked at its price; no bar stays unpriced
+        p0[idx] = np.where((st_at_e[idx] & NO_BAR) != 0, np.nan, p0[idx])
+    present = np.isfinite(p0)
+    outcome = np.where(delayed[idx], OUT_DELAYED,
+                       np.where(present[idx], OUT_AT_LIMIT, OUT_EXCLUDED))  # fmt: skip
+    trades = TradeRecords(idx, np.full(len(idx), -1), st_at_e[idx], planned,
+                           np.where(present[idx], session[idx], t), outcome)  # fmt: skip
+    return Entries(
+        session=session,
+        p0=p0,
+        present=present,
+        excluded_reason=reasons,
+        blocked_per_event=np.bincount(enc.event[idx], minlength=n_events).astype(np.int64),
+        delayed_per_event=np.bincount(
+            enc.event[idx], weights=delayed[idx], minlength=n_events
+        ).astype(np.int64),
+        trades=trades,
+    )
+
+
+def plan_exits(
+    rows: np.ndarray,
+    xs: np.ndarray,
+    blocked: np.ndarray,
+    flat_state: np.ndarray,
+    base: np.ndarray,
+    t: int,
+    trading: Trading,
+    counted: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, TradeRecords]:
+    """Apply the untradable policy to blocked exits of one chunk (a window per blocked pair)."""
+    xs = xs.copy()
+    include = np.ones(xs.shape, dtype=bool)
+    i, j = np.nonzero(blocked & counted)
+    planned = xs[i, j]
+    if trading.untradable == "skip":
+        include[i, j] = False
+        actual = np.full(len(i), t)
+        outcome = np.full(len(i), OUT_LEFT_OUT)
+    elif trading.untradable == "ignore":
+        actual = planned
+        no_bar = (flat_state[base[i, 0] + planned] & NO_BAR) != 0
+        outcome = np.where(no_bar, OUT_LAST_CLOSE, OUT_AT_LIMIT)
+    else:
+        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
+        w_safe = np.minimum(window, t - 1)
+        free = (window < t) & ((flat_state[base[i] + w_safe] & EXIT_BLOCKED) == 0)
+        found = free.any(axis=1)
+        at = np.where(found, w_safe[np.arange(len(i)), free.argmax(axis=1)], w_safe[:, -1])
+        xs[i, j] = at
+        actual = at
+        outcome = np.where(found, OUT_DELAYED, OUT_STILL_BLOCKED)
+    trades = TradeRecords(rows[i], j, flat_state[base[i, 0] + planned], planned, actual, outcome)
+    return xs, include, trades
+
+
+class Fees:
+    """Dated fees of one panel's sessions under a cost model (commission, taxes, slippage)."""
+
+    def __init__(self, panel: PricePanel, costs: Costs) -> None:
+        dates = panel.dates
+        self.commission = costs.commission_bps / 1e4
+        self.slippage = costs.slippage_bps / 1e4
+        # The minimum is part of a commission schedule: no commission, no minimum.
+        minimum = np.nan_to_num(rule_values("commission_min", "*", dates))
+        self.minimum = minimum if self.commission > 0 else np.zeros_like(minimum)
+        transfer = np.nan_to_num(rule_values("transfer_fee", "*", dates))
+        stamp = np.nan_to_num(rule_values("stamp_duty_sell", "*", dates))
+        self.buy_rate = transfer + self.slippage
+        self.sell_rate = transfer + stamp + self.slippage
+        self.keep_after_sale = 1.0 - self.sell_rate
+        self.min_yuan = float(self.minimum.max()) if len(self.minimum) else 0.0
+
+    def buy(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
+        """Fees of buying ``value`` yuan on ``session``."""
+        fee = np.maximum(self.commission * value, self.minimum[session])
+        out: np.ndarray = fee + self.buy_rate[session] * value
+        return out
+
+    def minimum_per_yuan(self, notional: np.ndarray) -> np.ndarray:
+        """Return the minimum commission of an order per yuan of each row's notional."""
+        out: np.ndarray = self.min_yuan / notional
+        return out
+
+    def sell(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
+        """Fees of selling ``value`` yuan on ``session`` (stamp duty included)."""
+        fee = np.maximum(self.commission * value, self.minimum[session])
+        out: np.ndarray = fee + self.sell_rate[session] * value
+        return out
+
+
+# What became of a blocked trade (codes of TradeRecords.outcome).
+OUT_DELAYED, OUT_EXCLUDED, OUT_AT_LIMIT, OUT_LEFT_OUT, OUT_LAST_CLOSE, OUT_STILL_BLOCKED = range(6)
+OUTCOMES = (
+    "delayed",
+    "excluded",
+    "booked at the limit price (ignore)",
+    "left out of this horizon",
+    "valued at the last close (ignore)",
+    "still blocked: valued at the last close tried",
+)
+
+
+@dataclass(frozen=True)
+class TradeRecords:
+    """Blocked trades as integer arrays (turned into a table once, at the end)."""
+
+    row: np.ndarray  # constituent row
+    horizon: np.ndarray  # index into the horizons, -1 for an entry
+    state: np.ndarray  # trade-state bits on the planned session
+    planned: np.ndarray  # planned session
+    actual: np.ndarray  # actual session, len(dates) when never traded
+    outcome: np.ndarray  # index into OUTCOMES
+
+
+def trade_table(
+    panel: PricePanel, enc: Encoded, records: Sequence[TradeRecords], hs: Sequence[Horizon]
+) -> pd.DataFrame:
+    """Return one row per blocked trade (:data:`TRADE_COLUMNS`), built in one step."""
+    recs = [r for r in records if len(r.row)]
+    if not recs:
+        return empty_trades()
+    cat = {
+        f: np.concatenate([getattr(r, f) for r in recs]) for f in TradeRecords.__dataclass_fields__
+    }
+    # One order whatever the chunking: by event, row, then entry before the horizons.
+    order = np.lexsort((cat["horizon"], cat["row"], enc.event[cat["row"]]))
+    cat = {k: v[order] for k, v in cat.items()}
+    t = len(panel.dates)
+    dates_nat = np.append(panel.dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    words = np.array([describe(s) for s in range(32)], dtype=object)
+    h = np.array([*map(str, hs), ""], dtype=object)
+    row = cat["row"]
+    return pd.DataFrame({
+        "basket": pd.Categorical.from_codes(enc.event[row], enc.ids),
+        "code": pd.Categorical.from_codes(enc.code_of_row[row], pd.Index(enc.distinct_codes)),
+        "side": np.where(cat["horizon"] < 0, "entry", "exit"),
+        "horizon": np.where(cat["horizon"] < 0, None, h[cat["horizon"]]),
+        "what": words[cat["state"].astype(np.int64) & 31],
+        "planned_date": dates_nat[np.minimum(cat["planned"], t)],
+        "actual_date": dates_nat[np.minimum(cat["actual"], t)],
+        "outcome": np.array(OUTCOMES, dtype=object)[cat["outcome"]],
+    }, columns=list(TRADE_COLUMNS))  # fmt: skip
+
+
+def empty_trades() -> pd.DataFrame:
+    """Return the trade table with no rows (the columns and their types)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in TRADE_COLUMNS})
