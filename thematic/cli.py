@@ -13,7 +13,8 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,21 @@ def _write_or_print(text: str, output: Path | None) -> None:
         say(f"wrote {output}")
 
 
+def _load_baskets(args: argparse.Namespace) -> list[Basket]:
+    """Load the baskets the command names (default: every file under baskets/)."""
+    from thematic.baskets import load_baskets
+
+    return with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
+
+
+def _say_messages(meta: dict[str, Any]) -> None:
+    """Say a result's messages, then its notices as warnings (both on stderr)."""
+    for message in meta.get("messages", []):
+        say(message)
+    for notice in meta.get("notices", []):
+        say(notice, "warning")
+
+
 def _trading(args: argparse.Namespace) -> Trading:
     """Return the trading rules the options ask for (policy, delay, costs, ST periods)."""
     from thematic.data.st import load_st_table
@@ -60,7 +76,7 @@ def _trading(args: argparse.Namespace) -> Trading:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate baskets and print or write the result table."""
-    from thematic.baskets import load_baskets, needed_codes
+    from thematic.baskets import needed_codes
     from thematic.output.tables import (
         format_frame,
         metadata_json,
@@ -77,7 +93,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.history is not None and args.history.exists() and not args.history.is_dir():
         raise UsageError(f"--history: {args.history} is a file, not a directory")
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
-    baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
+    baskets = _load_baskets(args)
     if not args.offline and args.market is None:
         from thematic.data.refresh import refresh_before_use
 
@@ -96,10 +112,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
     )
     meta = df.attrs["metadata"]
-    for message in meta.get("messages", []):
-        say(message)
-    for notice in meta.get("notices", []):
-        say(notice, "warning")
+    _say_messages(meta)
     if args.metadata:
         write_text(args.metadata, metadata_json(meta))
     if args.history:
@@ -119,7 +132,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the self-contained HTML report."""
-    from thematic.baskets import load_baskets
     from thematic.output.console import progress
     from thematic.report import build_report
     from thematic.rules import parse_entry, parse_horizons
@@ -129,7 +141,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_writable_target(args.output, "--output")
     if args.output.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--output: {args.output}: the report is HTML; name it *.html")
-    baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
+    baskets = _load_baskets(args)
     html = build_report(baskets, horizons=horizons, entry=entry, trading=_trading(args),
                         market=args.market, placebo_draws=args.placebo,
                         progress=lambda xs: progress(xs, "report", len(baskets)))  # fmt: skip
@@ -178,8 +190,7 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
     trading = _trading(args)
     if args.chunk_events is not None:
         return _evaluate_events_streamed(args, horizons, entry, fmt, trading)
-    client = _dask_client(args)
-    try:
+    with _dask_client(args) as client:
         df = with_warnings_said(
             lambda: evaluate_calls(
                 args.events,
@@ -190,14 +201,8 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
                 client=client,
             )
         )
-    finally:
-        if client is not None:
-            client.close()
     meta = df.attrs["metadata"]
-    for message in meta.get("messages", []):
-        say(message)
-    for notice in meta.get("notices", []):
-        say(notice, "warning")
+    _say_messages(meta)
     say(
         f"{meta['n_events']:,} events x {len(horizons)} horizons in "
         f"{time.perf_counter() - start:.2f} s; data: {meta['sources_text']} series, as of "
@@ -215,7 +220,6 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Event-study statistics and placebo baskets; print or write the table."""
-    from thematic.baskets import load_baskets
     from thematic.eventstats import event_stats
     from thematic.output.console import progress
     from thematic.output.tables import format_frame, resolve_format, stats_header, stats_table
@@ -226,31 +230,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
     _check_targets(args, "output")
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
     match = [m.strip() for m in args.match.split(",") if m.strip()] if args.match else []
-    baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
-    client = _dask_client(args)
-    df = with_warnings_said(
-        lambda: event_stats(
-            baskets,
-            horizons=horizons,
-            entry=entry,
-            placebo_draws=args.placebo,
-            seed=args.seed,
-            market=args.market,
-            by=args.by,
-            match=match,
-            resamples=args.resamples,
-            est_window=args.est_window,
-            est_gap=args.est_gap,
-            min_obs=args.min_obs,
-            progress=lambda xs: progress(xs, "placebo", len(baskets)),
-            client=client,
+    baskets = _load_baskets(args)
+    with _dask_client(args) as client:
+        df = with_warnings_said(
+            lambda: event_stats(
+                baskets,
+                horizons=horizons,
+                entry=entry,
+                placebo_draws=args.placebo,
+                seed=args.seed,
+                market=args.market,
+                by=args.by,
+                match=match,
+                resamples=args.resamples,
+                est_window=args.est_window,
+                est_gap=args.est_gap,
+                min_obs=args.min_obs,
+                progress=lambda xs: progress(xs, "placebo", len(baskets)),
+                client=client,
+            )
         )
-    )
-    if client is not None:
-        client.close()
     meta = df.attrs["metadata"]
-    for message in meta.get("messages", []):
-        say(message)
+    _say_messages(meta)
     for x in meta["excluded"]:
         say(f"{x['basket']}: {x['code']} {x['name']} left out of the tests ({x['reason']})",
             "warning")  # fmt: skip
@@ -285,10 +286,7 @@ def _evaluate_events_streamed(
             chunk_events=args.chunk_events,
         )
     )
-    for message in meta.get("messages", []):
-        say(message)
-    for notice in meta.get("notices", []):
-        say(notice, "warning")
+    _say_messages(meta)
     say(f"{meta['n_events']:,} events x {len(horizons)} horizons in "
         f"{time.perf_counter() - start:.2f} s, written in chunks of {args.chunk_events:,} "
         f"events; data: {meta['sources_text']} series, as of {meta['as_of']}; "
@@ -297,16 +295,24 @@ def _evaluate_events_streamed(
     return 0
 
 
-def _dask_client(args: argparse.Namespace) -> Any:
-    """Return a dask.distributed client when --dask-workers or --dask-scheduler asks."""
+@contextmanager
+def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
+    """Yield a dask.distributed client when --dask-workers or --dask-scheduler asks.
+
+    Yields None when neither is given; closes the client however the work ends.
+    """
     if args.dask_workers is None and args.dask_scheduler is None:
-        return None
+        yield None
+        return
     from thematic.engine.distributed import connect
 
     client = connect(args.dask_workers, args.dask_scheduler)
     say(f"dask: {len(client.scheduler_info()['workers'])} workers at "
         f"{client.scheduler.address}")  # fmt: skip
-    return client
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _dask_args(p: argparse.ArgumentParser) -> None:
@@ -347,10 +353,10 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     """Refresh the cache for every code and benchmark the baskets need."""
-    from thematic.baskets import load_baskets, needed_codes
+    from thematic.baskets import needed_codes
     from thematic.data.cache import PriceCache
 
-    baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
+    baskets = _load_baskets(args)
     stocks, indices = needed_codes(baskets)
     cache = PriceCache()
     if args.offline:
@@ -414,9 +420,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """List the baskets with their report and size."""
-    from thematic.baskets import load_baskets
-
-    baskets = with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
+    baskets = _load_baskets(args)
     rows = [
         f"{b.id:<24} {b.published}  {len(b.constituents):>2}  {b.name}  "
         f"({b.report.broker}: {b.report.title})"
@@ -436,12 +440,9 @@ def _pad(text: str, width: int) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """Show one basket: report, constituents, weights and data coverage."""
-    from thematic.baskets import load_baskets
     from thematic.pipeline import coverage
 
-    baskets = {
-        b.id: b for b in with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
-    }
+    baskets = {b.id: b for b in _load_baskets(args)}
     if args.id not in baskets:
         raise UsageError(f"no basket {args.id!r}; known: {', '.join(sorted(baskets))}")
     b = baskets[args.id]
