@@ -36,11 +36,10 @@ from thematic.errors import UsageError
 from thematic.pipeline import (
     BasketsLike,
     _as_baskets,
-    _market_panel,
-    default_provider,
+    _price_panel,
+    _source_counts,
     describe_sources,
     events_from_baskets,
-    load_panel,
 )
 from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
 from thematic.stats import eventstudy, placebo
@@ -122,21 +121,14 @@ def _panel_for(
             f"stats: every basket must use the {CSI300} benchmark; got {sorted(benchmarks)}"
         )
     codes = sorted({c for b in items for c in b.codes})
-    if market is not None:
-        panel = _market_panel(market, CSI300, messages)
-        n = len(panel.codes)
-        return panel, f"market dump {market}", {"market dump": n + 1}
-    provider = provider or default_provider()
-    if n_placebo:
+    if market is None and n_placebo:
         from thematic.data.cache import PriceCache
 
         codes = sorted(set(codes) | set(PriceCache().codes("stock")))
-    panel, _ = load_panel(codes, CSI300, provider)
-    counts: dict[str, int] = {}
-    for info in panel.sources.values():
-        kind = info.source.split(" ")[0]
-        counts[kind] = counts.get(kind, 0) + 1
-    return panel, provider.name, counts
+    panel, _, label, _ = _price_panel(codes, CSI300, market, provider, messages)
+    if market is not None:
+        return panel, label, {"market dump": len(panel.codes) + 1}
+    return panel, label, _source_counts(panel, panel.sources)
 
 
 def event_stats(

@@ -123,6 +123,26 @@ def _market_panel(
     return load_market_panel(market, messages=messages)
 
 
+def _price_panel(
+    codes: Iterable[str],
+    benchmark: str,
+    market: str | Path | None,
+    provider: Provider | None,
+    messages: list[str] | None = None,
+) -> tuple[PricePanel, dict[str, str], str, Mapping[str, Any] | None]:
+    """Return the panel pricing ``codes`` from the market dump or else the provider.
+
+    Also returns what the provider had no data for (with its reason), and the source's
+    label and provenance for the metadata.
+    """
+    if market is not None:
+        panel = _market_panel(market, benchmark, messages)
+        return panel, {}, f"market dump {market}", market_provenance(market, panel)
+    provider = provider or default_provider()
+    panel, unavailable = load_panel(codes, benchmark, provider)
+    return panel, unavailable, provider.name, provider.provenance
+
+
 def market_provenance(market: str | Path, panel: PricePanel) -> dict[str, str]:
     """Provenance of prices taken from a market dump (the ``../shared/market`` layout)."""
     as_of = f"{panel.as_of:%Y-%m-%d}"
@@ -168,13 +188,15 @@ def _metadata(
     entry: str,
     horizons: Sequence[Horizon],
     used: Iterable[str],
+    market: bool = False,
 ) -> dict[str, Any]:
     used = list(used)
     stock_series = [
         panel.sources[c] for c in used if c in panel.sources and c != panel.benchmark_code
     ]
     stock_as_of = [d for i in stock_series if (d := i.as_of or i.last)]
-    counts = _source_counts(panel, used)
+    # A market dump is one source for every series (its panel records only the benchmark's).
+    counts = {"market dump": len(used)} if market else _source_counts(panel, used)
     meta: dict[str, Any] = {
         "entry_rule": entry,
         "entry_rule_text": ENTRY_RULE_TEXT[entry],
@@ -335,27 +357,19 @@ def evaluate(
     messages: list[str] = []
     trades: list[pd.DataFrame] = []
     trading = trading or Trading()
-    provenance: Mapping[str, Any] | None
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         group = [b for b in items if b.benchmark == benchmark]
         events = events_from_baskets(group)
-        if market is not None:
-            panel, unavailable = _market_panel(market, benchmark, messages), dict[str, str]()
-            label, provenance = f"market dump {market}", market_provenance(market, panel)
-        else:
-            assert provider is not None
-            panel, unavailable = load_panel(events["code"], benchmark, provider)
-            label, provenance = provider.name, provider.provenance
+        panel, unavailable, label, provenance = _price_panel(
+            events["code"], benchmark, market, provider, messages
+        )
         result = evaluate_events(panel, events, hs, rule, trading=trading)
         tables.append(result.table)
         trades.append(result.trades)
         missing += _missing_records(result.missing, unavailable, names)
         used = [*dict.fromkeys(events["code"]), benchmark]
-        unpriced += [c for c in dict.fromkeys(events["code"]) if panel.column(c) < 0]
-        this = _metadata(panel, label, provenance, rule, hs, used)
-        if market is not None:
-            this["sources_used"] = {"market dump": len(used)}
-            this["sources_text"] = describe_sources(this["sources_used"])
+        unpriced += _split_codes(events["code"], panel)[2]
+        this = _metadata(panel, label, provenance, rule, hs, used, market is not None)
         if not meta:
             meta = this
         else:
@@ -419,16 +433,13 @@ def trading_metadata(
     }  # fmt: skip
 
 
-def _calls_panel(
-    table: pd.DataFrame, market: str | Path | None, provider: Provider | None, messages: list[str]
-) -> tuple[PricePanel, dict[str, str], str, Mapping[str, Any] | None]:
-    """Return the panel for a table of calls, what the provider lacked, and its source."""
-    if market is not None:
-        panel = _market_panel(market, CSI300, messages)
-        return panel, {}, f"market dump {market}", market_provenance(market, panel)
-    provider = provider or default_provider()
-    panel, unavailable = load_panel(table["code"], CSI300, provider)
-    return panel, unavailable, provider.name, provider.provenance
+def _load_calls(events: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """Validate a table of calls given as a DataFrame, or load it from a CSV/Parquet file."""
+    from thematic.events import load_events
+
+    if isinstance(events, pd.DataFrame):
+        return validate_events(events, check_known=True)
+    return load_events(events)
 
 
 def _split_codes(codes: pd.Series, panel: PricePanel) -> tuple[list[str], list[str], list[str]]:
@@ -457,26 +468,19 @@ def evaluate_calls_to_parquet(
     the metadata.
     """
     from thematic.engine.distributed import evaluate_events_to_parquet
-    from thematic.events import load_events
 
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
     if chunk_events < 1:
         raise UsageError(f"chunk_events: {chunk_events} must be at least 1")
-    table = (
-        validate_events(events, check_known=True)
-        if isinstance(events, pd.DataFrame)
-        else load_events(events)
-    )
+    table = _load_calls(events)
     messages: list[str] = []
-    panel, _, label, provenance = _calls_panel(table, market, provider, messages)
+    panel, _, label, provenance = _price_panel(table["code"], CSI300, market, provider, messages)
     trading = trading or Trading()
     codes, priced, unpriced = _split_codes(table["code"], panel)
-    meta = _metadata(panel, label, provenance, rule, hs, [*priced, CSI300])
+    meta = _metadata(panel, label, provenance, rule, hs, [*priced, CSI300], market is not None)
     if market is not None:
-        meta["sources_used"] = {"market dump": len(priced) + 1}
-        meta["sources_text"] = describe_sources(meta["sources_used"])
-        meta.pop("series")
+        meta.pop("series")  # the dump is the source of every series
     meta.update({k: v for k, v in trading_metadata(trading, {}, []).items() if k != "trades"})
     meta["chunk_events"] = chunk_events
     n_rows, n_excluded = evaluate_events_to_parquet(panel, table, path, hs, rule, trading,
@@ -559,10 +563,7 @@ def constituent_returns(
         basket_of, code_of = events["event_id"].to_numpy(), events["code"].to_numpy()
         events = events.assign(event_id=[f"{b}\x1f{c}" for b, c in zip(basket_of, code_of, strict=True)],
                                weight=1.0)  # fmt: skip
-        if market is not None:
-            panel = _market_panel(market, benchmark)
-        else:
-            panel, _ = load_panel(events["code"], benchmark, provider or default_provider())
+        panel = _price_panel(events["code"], benchmark, market, provider)[0]
         res = evaluate_events(panel, events, [h], rule, trading=trading)
         t = res.table
         status = np.where(t["n_missing"] > 0, "excluded", "priced").astype(object)
@@ -640,17 +641,13 @@ def evaluate_calls(
         ``basket`` column holds the event id.  ``attrs["metadata"]["missing"]`` lists the
         constituents left out, as for :func:`evaluate`.
     """
-    from thematic.events import load_events
-
     messages: list[str] = []
     rule = parse_entry(entry)
     hs: Horizons = parse_horizons(horizons)
-    table = (
-        validate_events(events, check_known=True)
-        if isinstance(events, pd.DataFrame)
-        else load_events(events)
+    table = _load_calls(events)
+    panel, unavailable, label, provenance = _price_panel(
+        table["code"], CSI300, market, provider, messages
     )
-    panel, unavailable, label, provenance = _calls_panel(table, market, provider, messages)
     trading = trading or Trading()
     if client is not None:
         from thematic.engine.distributed import evaluate_events_distributed
@@ -661,11 +658,9 @@ def evaluate_calls(
         result = evaluate_events(panel, table, hs, rule, validate=False, trading=trading)
     out = result.table
     codes, priced, unpriced = _split_codes(table["code"], panel)
-    meta = _metadata(panel, label, provenance, rule, hs, [*priced, CSI300])
+    meta = _metadata(panel, label, provenance, rule, hs, [*priced, CSI300], market is not None)
     if market is not None:
-        meta["sources_used"] = {"market dump": len(priced) + 1}
-        meta["sources_text"] = describe_sources(meta["sources_used"])
-        meta.pop("series")  # thousands of identical records: the dump is the source
+        meta.pop("series")  # the dump is the source of every series
     meta["n_events"] = len(result.table) // max(1, len(hs))
     meta["n_missing_constituents"] = len(result.missing)
     meta["missing"] = _missing_records(result.missing, unavailable, {})
