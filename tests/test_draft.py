@@ -18,20 +18,21 @@ needs_reports = pytest.mark.skipif(
 )
 
 
+#: Each research report and the shipped baskets drafted from it, in the report's order.
+SHIPPED_BASKETS = [
+    ("000_2dbc0d64c43019f8.txt",
+     ["idc", "optical_communications", "thermal_management", "telecom_carriers"]),
+    ("001_8a603f90bd6de680.txt",
+     ["multimodal_models", "compute_infrastructure", "ai_applications"]),
+]  # fmt: skip
+
+
 def members(d) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     return {t.name: [s.code for s in t.stocks] for t in d.themes}
 
 
 @needs_reports
-@pytest.mark.parametrize(
-    ("report", "shipped"),
-    [
-        ("000_2dbc0d64c43019f8.txt",
-         ["idc", "optical_communications", "thermal_management", "telecom_carriers"]),
-        ("001_8a603f90bd6de680.txt",
-         ["multimodal_models", "compute_infrastructure", "ai_applications"]),
-    ],
-)  # fmt: skip
+@pytest.mark.parametrize(("report", "shipped"), SHIPPED_BASKETS)
 def test_drafts_reproduce_shipped_baskets(report: str, shipped: list[str], tmp_path: Path) -> None:
     draft, files = write_drafts(REPORTS / report, tmp_path)
     baskets = {b.id: b for b in load_baskets("baskets")}
@@ -141,15 +142,7 @@ def test_cli_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 @needs_reports
-@pytest.mark.parametrize(
-    ("report", "shipped"),
-    [
-        ("000_2dbc0d64c43019f8.txt",
-         ["idc", "optical_communications", "thermal_management", "telecom_carriers"]),
-        ("001_8a603f90bd6de680.txt",
-         ["multimodal_models", "compute_infrastructure", "ai_applications"]),
-    ],
-)  # fmt: skip
+@pytest.mark.parametrize(("report", "shipped"), SHIPPED_BASKETS)
 def test_pdfs_of_the_shipped_reports_reproduce_the_shipped_baskets(
     report: str, shipped: list[str], tmp_path: Path
 ) -> None:
