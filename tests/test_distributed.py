@@ -87,3 +87,38 @@ def test_no_dask_options_at_once_is_a_usage_error() -> None:
 
     with pytest.raises(UsageError, match="give one of --dask-workers N or --dask-scheduler"):
         connect(2, "tcp://127.0.0.1:1")
+
+
+MARKET = Path(__file__).resolve().parents[1].parent / "shared" / "market"
+
+
+@pytest.mark.skipif(not (MARKET / "ashare_daily_qfq.parquet").exists(),
+                    reason="needs ../shared/market (the full A-share dump) beside the repo")  # fmt: skip
+def test_stats_prices_its_placebos_on_the_cluster_it_is_given(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import warnings
+
+    import thematic.engine.distributed as dist
+    from thematic.eventstats import event_stats
+
+    calls, shown = [], []
+    real = dist.evaluate_events_distributed
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(args[2]))
+        return real(*args, **kwargs)
+
+    def progress(items):  # type: ignore[no-untyped-def]
+        shown.append(len(items))
+        return items
+
+    monkeypatch.setattr(dist, "evaluate_events_distributed", spy)
+    kw = {"horizons": "20", "placebo_draws": 200, "market": MARKET, "seed": 4, "resamples": 50}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        local = event_stats("baskets/optical_communications.yaml", **kw)  # type: ignore[arg-type]
+        assert calls == []
+        on_cluster = event_stats("baskets/optical_communications.yaml", client=client,
+                                 progress=progress, **kw)  # type: ignore[arg-type]  # fmt: skip
+    assert calls == [200 * 5]  # every draw of the five-stock basket, in one call
+    assert shown == [1]  # the one basket went through the progress wrapper
+    pd.testing.assert_frame_equal(local, on_cluster)

@@ -271,7 +271,9 @@ def event_stats(
         )  # fmt: skip
 
     placebo_cols, placebo_frames = (
-        _placebo(items, panel, enc, hs, placebo_draws, match, rng) if placebo_draws else ({}, [])
+        _placebo(items, panel, enc, hs, placebo_draws, match, rng, progress, client)
+        if placebo_draws
+        else ({}, [])
     )
 
     out_rows = []
