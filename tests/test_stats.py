@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import empyrical
 import numpy as np
@@ -12,6 +13,7 @@ from tests.helpers import ABC, PANEL
 from thematic.constants import TRADING_DAYS_PER_YEAR
 from thematic.engine import cumulative_curves
 from thematic.errors import MissingConstituentWarning
+from thematic.rules import Trading
 from thematic.stats import daily_returns, event_study, path_metrics
 
 
@@ -111,3 +113,26 @@ def test_path_metrics_edge_case_flat_line() -> None:
     # Undefined, not infinite, as empyrical says for a flat line.
     assert np.isnan(row["sharpe_ratio"]) and np.isnan(row["information_ratio"])
     assert np.isnan(empyrical.sharpe_ratio(pd.Series([0.0] * 5)))
+
+
+MARKET = Path(__file__).resolve().parents[1].parent / "shared" / "market"
+
+
+@pytest.mark.skipif(not (MARKET / "ashare_daily_qfq.parquet").exists(),
+                    reason="needs ../shared/market (the full A-share dump) beside the repo")  # fmt: skip
+def test_curves_price_from_the_market_dump_like_evaluate(tmp_path: Path) -> None:
+    # Two banks the bundled snapshot does not hold: only the dump can price them.
+    (tmp_path / "banks.yaml").write_text(
+        "id: banks\nname: 银行\nbenchmark: '000300'\n"
+        "report: {title: t, broker: b, published: 2024-03-22}\n"
+        "constituents:\n  - {code: '600000', name: 浦发银行}\n  - {code: '601398', name: 工商银行}\n",
+        encoding="utf-8",
+    )
+    curve = thematic.curves(tmp_path / "banks.yaml", market=MARKET)
+    table = thematic.evaluate(tmp_path / "banks.yaml", horizons="20", market=MARKET,
+                              trading=Trading(untradable="ignore"))  # fmt: skip
+    day = curve[curve["session"] == 20].iloc[0]
+    row = table.iloc[0]
+    assert row["n_missing"] == 0 and day["date"] == row["exit_date"]
+    assert day["basket_return"] == pytest.approx(row["basket_return"], rel=1e-12)
+    assert day["benchmark_return"] == pytest.approx(row["benchmark_return"], rel=1e-12)

@@ -589,21 +589,23 @@ def curves(
     baskets: BasketsLike = "baskets",
     entry: str = DEFAULT_ENTRY,
     provider: Provider | None = None,
+    market: str | Path | None = None,
 ) -> pd.DataFrame:
     """Daily cumulative basket and benchmark returns since entry, one row per basket and day.
 
     Columns: ``basket, session, date, basket_return, benchmark_return, excess_return``
     (cumulative fractions since the entry price; session 0 is the entry session).  Curves
     book every trade at the day's price (policy ``ignore``): they show the price path, while
-    :func:`evaluate` applies the tradability policy to entries and exits.
+    :func:`evaluate` applies the tradability policy to entries and exits.  ``provider`` and
+    ``market`` choose the prices as for :func:`evaluate`.
     """
     rule = parse_entry(entry)
     items = _as_baskets(baskets)
-    provider = provider or default_provider()
+    provider = provider or (None if market is not None else default_provider())
     frames = []
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         events = events_from_baskets([b for b in items if b.benchmark == benchmark])
-        panel, _ = load_panel(events["code"], benchmark, provider)
+        panel = _price_panel(events["code"], benchmark, market, provider)[0]
         frames.append(cumulative_curves(panel, events, rule))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 

@@ -88,7 +88,7 @@ def build_report(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ThematicWarning)
         table = evaluate(items, horizons=horizons, entry=entry, trading=trading, market=market)
-        curve = curves(items, entry=entry)
+        curve = curves(items, entry=entry, market=market)
         stat_h = [int(h) for h in table["horizon"].unique() if str(h).isdigit()]
         try:
             stats = event_stats(items, horizons=stat_h or [20], entry=entry,
