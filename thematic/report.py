@@ -117,7 +117,7 @@ def build_report(
          "baskets": [rendered[b.id] for b in group]}
         for (broker, title, published), group in by_report.items()
     ]  # fmt: skip
-    methods = _methods(meta, stats, stats_note, caught)
+    methods = _methods(meta, bench_kind, stats, stats_note, caught)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -254,10 +254,14 @@ def _basket_section(
 
 
 def _methods(
-    meta: dict[str, Any], stats: pd.DataFrame | None, stats_note: str, caught: list[Any]
+    meta: dict[str, Any],
+    kind: str,
+    stats: pd.DataFrame | None,
+    stats_note: str,
+    caught: list[Any],
 ) -> list[tuple[str, str]]:
+    """Return the methods table: each rule and source used (``kind``: the benchmark series)."""
     bench = meta["benchmark"]
-    kind = meta.get("series", {}).get(bench, {}).get("adjustment", "price index")
     prov = meta.get("provenance") or {}
     out = [
         ("Entry rule", f"{meta['entry_rule']}: {meta['entry_rule_text']}"),
