@@ -122,3 +122,19 @@ def test_stats_prices_its_placebos_on_the_cluster_it_is_given(client, monkeypatc
     assert calls == [200 * 5]  # every draw of the five-stock basket, in one call
     assert shown == [1]  # the one basket went through the progress wrapper
     pd.testing.assert_frame_equal(local, on_cluster)
+
+
+def test_a_panel_is_scattered_once_per_client_and_released_with_it(client) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    from thematic.engine import distributed as dist
+
+    panel, _ = _panel_and_events()
+    first = dist._scatter(client, panel)
+    assert dist._scatter(client, panel) is first  # once per panel and client
+    other, _ = _panel_and_events()  # equal data, another object: its own copy
+    assert dist._scatter(client, other) is not first
+    n = len(dist._SCATTERED)
+    del panel, first
+    gc.collect()
+    assert len(dist._SCATTERED) == n - 1  # the panel's copy went with it

@@ -11,6 +11,7 @@ imported only here; there is no scheduler of our own.
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +28,10 @@ from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
 #: Events per task: large enough that scheduling costs little, small enough to balance.
 DEFAULT_CHUNK_EVENTS = 50_000
 
-_SCATTERED: dict[tuple[int, int], Any] = {}
+#: Each panel's copy on each cluster, by client id: scattered once per panel and client, and
+#: released (freeing the workers' copies) when the panel is collected.  Keyed by the panel
+#: object itself, not its ``id()``, which a later panel may reuse.
+_SCATTERED: weakref.WeakKeyDictionary[PricePanel, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def connect(workers: int | None = None, scheduler: str | None = None) -> Any:
@@ -62,10 +66,11 @@ def connect(workers: int | None = None, scheduler: str | None = None) -> Any:
 
 
 def _scatter(client: Any, panel: PricePanel) -> Any:
-    key = (id(client), id(panel))
-    if key not in _SCATTERED:
-        _SCATTERED[key] = client.scatter(panel, broadcast=True, hash=False)
-    return _SCATTERED[key]
+    """Return the future of ``panel`` on every worker of ``client``, scattering it once."""
+    on_clients = _SCATTERED.setdefault(panel, {})
+    if client.id not in on_clients:
+        on_clients[client.id] = client.scatter(panel, broadcast=True, hash=False)
+    return on_clients[client.id]
 
 
 def _chunk(
