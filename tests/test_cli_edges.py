@@ -92,6 +92,8 @@ BAD_OUTPUTS = [
     (["evaluate", "--offline", IDC, "--metadata", "adir"], r"--metadata: adir is a directory"),
     (["evaluate", "--offline", IDC, "--output", "afile/r.csv"],
      r"--output: afile/r.csv: afile is a file, not a directory"),
+    (["evaluate", "--offline", IDC, "--history", "afile"],
+     r"--history: afile is a file, not a directory"),
     (["evaluate", "--offline", IDC, "--output", "r.xlsx"],
      r"--output: r.xlsx: unknown suffix '.xlsx'; known: .csv, .json, .txt"),
     (["evaluate-events", "calls.csv", "--output", "adir"], r"--output: adir is a directory"),

@@ -90,8 +90,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
     _check_targets(args, "output", "metadata")
-    if args.history is not None and args.history.exists() and not args.history.is_dir():
-        raise UsageError(f"--history: {args.history} is a file, not a directory")
+    if args.history is not None:
+        from thematic.history import check_directory
+
+        check_directory(args.history)  # before any work
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
     baskets = _load_baskets(args)
     if not args.offline and args.market is None:

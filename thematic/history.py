@@ -33,6 +33,12 @@ def _file(directory: Path, as_of: str) -> Path:
     return directory / f"as_of={as_of}.parquet"
 
 
+def check_directory(directory: Path) -> None:
+    """Raise :class:`UsageError` when ``directory`` exists and is not a directory."""
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--history: {directory} is a file, not a directory")
+
+
 def append(directory: str | Path, table: pd.DataFrame) -> Path:
     """Add an evaluation's rows to the history, replacing rows with the same key.
 
@@ -41,8 +47,7 @@ def append(directory: str | Path, table: pd.DataFrame) -> Path:
     from filelock import FileLock
 
     directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"--history: {directory} is a file, not a directory")
+    check_directory(directory)
     meta = table.attrs["metadata"]
     rows = table.assign(
         basket=table["basket"].astype(str),
