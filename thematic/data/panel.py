@@ -118,6 +118,24 @@ class PricePanel:
             cache[st] = trade_state(self, st)
         return cache[st]
 
+    def exit_close(self, st: tuple[tuple[str, str, str], ...] = ()) -> np.ndarray:
+        """:attr:`close_filled_by_code` with the sign bit set where an exit is blocked.
+
+        One gather then gives both the price and whether a sale could happen that day (no
+        bar, or a close at the down-limit under the ST periods ``st``): the engine reads
+        ``abs`` for the price and ``signbit`` for the block.  Computed once per ``st``.
+        """
+        from thematic.engine.trading import EXIT_BLOCKED
+
+        cache: dict[tuple[tuple[str, str, str], ...], np.ndarray] = self.__dict__.setdefault(
+            "_exit_close", {}
+        )
+        if st not in cache:
+            blocked = (self.trade_state(st) & EXIT_BLOCKED) != 0
+            close = self.close_filled_by_code
+            cache[st] = np.where(blocked, -close, close)
+        return cache[st]
+
     @cached_property
     def bar_flags(self) -> np.ndarray:
         """Shape bits of each bar, ``(T, N)``: :attr:`flags`, or derived from open and close."""

@@ -9,6 +9,7 @@ Events are assumed valid (:func:`thematic.events.validate_events` has checked th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -38,13 +39,23 @@ class Encoded:
     event: np.ndarray  # event number per row
     col: np.ndarray  # panel column per row, -1 when the panel has no such code
     code_of_row: np.ndarray  # index into distinct_codes per row
-    distinct_codes: np.ndarray  # the distinct codes, in order of first appearance
+    distinct_codes: pd.Index  # the distinct codes (strings), in order of first appearance
     weight: np.ndarray  # raw weight per row
     p0: np.ndarray  # entry price per row, NaN when absent
     present: np.ndarray  # bool per row: priced on the entry day
     n_rows: np.ndarray  # constituents per event
     n_present: np.ndarray  # priced constituents per event
     before: np.ndarray  # bool per event: published before the data starts
+
+    @cached_property
+    def basket_dtype(self) -> pd.CategoricalDtype:
+        """The categorical type of a ``basket`` column (made once: its ids are checked once)."""
+        return pd.CategoricalDtype(self.ids)
+
+    @cached_property
+    def code_dtype(self) -> pd.CategoricalDtype:
+        """The categorical type of a ``code`` column."""
+        return pd.CategoricalDtype(self.distinct_codes)
 
 
 def encode(
@@ -100,7 +111,7 @@ def encode(
         event=event,
         col=col,
         code_of_row=code_of_row,
-        distinct_codes=np.asarray(distinct, dtype=object),
+        distinct_codes=pd.Index(distinct, dtype="str"),
         weight=weight,
         p0=p0,
         present=present,

@@ -232,8 +232,8 @@ def trade_table(
     h = np.array([*map(str, hs), ""], dtype=object)
     row = cat["row"]
     return pd.DataFrame({
-        "basket": pd.Categorical.from_codes(enc.event[row], enc.ids),
-        "code": pd.Categorical.from_codes(enc.code_of_row[row], pd.Index(enc.distinct_codes)),
+        "basket": pd.Categorical.from_codes(enc.event[row], dtype=enc.basket_dtype),
+        "code": pd.Categorical.from_codes(enc.code_of_row[row], dtype=enc.code_dtype),
         "side": np.where(cat["horizon"] < 0, "entry", "exit"),
         "horizon": np.where(cat["horizon"] < 0, None, h[cat["horizon"]]),
         "what": words[cat["state"].astype(np.int64) & 31],
