@@ -26,7 +26,7 @@ _CODE = re.compile(r"^\d{6}$")
 # Prefixes of A-share codes by board.  SH: main board 600/601/603/605, STAR 688/689.
 # SZ: main board 000/001/002/003, ChiNext 300/301/302.  BJ: 43x/83x/87x/88x (legacy NEEQ
 # numbering) and 920 (the codes the Beijing exchange has issued since 2024).
-_PREFIXES: dict[str, Exchange] = {
+PREFIXES: dict[str, Exchange] = {
     **dict.fromkeys(("600", "601", "603", "605", "688", "689"), "SH"),
     **dict.fromkeys(("000", "001", "002", "003", "300", "301", "302"), "SZ"),
     **dict.fromkeys(("430", "830", "831", "832", "833", "834", "835", "836", "837", "838",
@@ -56,7 +56,7 @@ def exchange_of(code: str) -> Exchange | None:
     """Return the exchange of an A-share code, or None when it is not an A-share code."""
     if not is_code_format(code):
         return None
-    return _PREFIXES.get(code[:3])
+    return PREFIXES.get(code[:3])
 
 
 #: The shipped table of A-share codes and names (as listed in 2025-09, Beijing included).

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from thematic.codes import exchange_of, known_stocks
+from thematic.codes import PREFIXES, exchange_of, known_stocks
 from thematic.constants import WEIGHT_SUM_TOLERANCE
 from thematic.errors import EventsError, ThematicWarning
 
@@ -46,6 +46,20 @@ def _code_problem(code: str) -> int:
     if not (len(code) == 6 and code.isdigit()):
         return 1
     return 0 if exchange_of(code) is not None else 2
+
+
+def _code_problems(distinct: pd.Index) -> np.ndarray:
+    """:func:`_code_problem` of each distinct code (a million rows name a few thousand).
+
+    Six ASCII digits with a known prefix are checked at once; anything else one by one.
+    """
+    prefixes = list(PREFIXES)
+    fine = np.asarray(distinct.str.fullmatch("[0-9]{6}") & distinct.str[:3].isin(prefixes),
+                      dtype=bool)  # fmt: skip
+    problem = np.zeros(len(distinct), dtype=np.int8)
+    for i in np.flatnonzero(~fine):
+        problem[i] = _code_problem(str(distinct[int(i)]))
+    return problem
 
 
 def _row(source: str, positions: np.ndarray, first_row: int) -> str:
@@ -153,8 +167,7 @@ def validate_and_factorize(
 
     codes = df["code"].astype(str)
     code_of_row, distinct = pd.factorize(codes, sort=False)
-    # Checked once per distinct code (a million rows name a few thousand), memoised.
-    problem_of = np.array([_code_problem(c) for c in distinct.tolist()], dtype=np.int8)
+    problem_of = _code_problems(pd.Index(distinct))
     bad = problem_of[code_of_row] if len(distinct) else np.zeros(0, dtype=np.int8)
     if bad.any():
         i = np.flatnonzero(bad)
@@ -162,7 +175,9 @@ def validate_and_factorize(
         raise EventsError(f"{_row(source, i, first_row)}: code {codes.iloc[i[0]]!r} {problem}")
     df["code"] = codes
 
-    published = pd.to_datetime(df["published"], errors="coerce", format="mixed")
+    published = df["published"]
+    if not pd.api.types.is_datetime64_dtype(published):  # (a datetime column is taken as it is)
+        published = pd.to_datetime(published, errors="coerce", format="mixed")
     if published.isna().any():
         i = np.flatnonzero(published.isna().to_numpy())
         raise EventsError(
@@ -170,11 +185,16 @@ def validate_and_factorize(
         )
     if published.dt.tz is not None:
         published = published.dt.tz_localize(None)
-    df["published"] = published.dt.normalize()
+    # The date only (numpy's floor to the day, in the column's own unit).
+    stamps = published.to_numpy()
+    per_day = np.timedelta64(1, "D").astype(stamps.dtype.str.replace("M8", "m8")).astype(np.int64)
+    ticks = stamps.view(np.int64)
+    stamps = (ticks - ticks % per_day).view(stamps.dtype)
+    df["published"] = stamps
 
     n_events = len(event_ids)
     # One publication date per event.
-    day = df["published"].to_numpy(dtype="datetime64[ns]")
+    day = stamps.astype("datetime64[ns]")
     first_of_event = np.empty(n_events, dtype=np.int64)
     first_of_event[event[::-1]] = np.arange(len(df) - 1, -1, -1)  # the last write is the first row
     differs = day != day[first_of_event[event]]
