@@ -183,3 +183,50 @@ def test_curves_agree_with_horizon_table() -> None:
     for h in (1, 2):
         assert c.loc[h, "basket_return"] == pytest.approx(t.loc[h, "basket_return"], abs=1e-15)
     assert c.loc[0, "basket_return"] == 0.0
+
+
+def _many_events() -> pd.DataFrame:
+    """Forty calls over the test panel: every code, both publication days, some weighted."""
+    rows: list[tuple[str, str, str, float]] = []
+    for k in range(40):
+        day = ("2024-03-21", "2024-03-22", "2024-03-25")[k % 3]
+        codes = ["000001", "000002", "000003"][: 1 + k % 3]
+        rows += [(f"c{k:02d}", day, c, 1 / len(codes)) for c in codes]
+    return events(*rows)
+
+
+@pytest.mark.parametrize("untradable", ["delay", "skip", "ignore"])
+def test_chunks_on_threads_equal_one_pass(monkeypatch: pytest.MonkeyPatch, untradable: str) -> None:
+    from thematic.engine import returns
+    from thematic.rules import Trading
+
+    ev, trading = _many_events(), Trading(untradable=untradable)  # type: ignore[arg-type]
+    whole = evaluate_events(PANEL, ev, [1, 2, "max"], trading=trading)
+    monkeypatch.setattr(returns, "EVENT_CHUNK", 3)  # 14 chunks, on the thread pool
+    chunked = evaluate_events(PANEL, ev, [1, 2, "max"], trading=trading)
+    for a, b in zip(
+        (whole.table, whole.missing, whole.trades),
+        (chunked.table, chunked.missing, chunked.trades),
+        strict=True,
+    ):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert len(whole.trades)  # the panel's suspension blocks some trades
+
+
+def test_thread_pool_survives_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from thematic.engine import returns
+
+    ev = _many_events()
+    monkeypatch.setattr(returns, "EVENT_CHUNK", 3)
+    evaluate_events(PANEL, ev, [1])  # the parent's pool exists now
+    child = multiprocessing.get_context("fork").Process(
+        target=evaluate_events, args=(PANEL, ev, [1])
+    )
+    child.start()
+    child.join(timeout=30)
+    hung = child.is_alive()
+    if hung:
+        child.kill()
+    assert not hung and child.exitcode == 0  # a pool copied from the parent would hang

@@ -22,8 +22,11 @@ Conventions
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -74,6 +77,29 @@ EVENT_CHUNK = 2_048
 ENGINE_THREADS = 4
 #: Fewest chunks worth starting a thread pool for.
 THREAD_MIN_CHUNKS = 2
+
+
+_POOL: list[ThreadPoolExecutor] = []  # the engine's threads, made on first use
+_POOL_LOCK = threading.Lock()
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    """Return the engine's thread pool: started once (0.3-0.8 ms a time here), then reused."""
+    with _POOL_LOCK:
+        if not _POOL:
+            workers = min(os.cpu_count() or 1, ENGINE_THREADS)
+            _POOL.append(ThreadPoolExecutor(workers, thread_name_prefix="thematic-engine"))
+        return _POOL[0]
+
+
+def _forget_pool_after_fork() -> None:
+    """Drop the pool in a forked child: it has none of the parent's threads, so makes its own."""
+    global _POOL_LOCK
+    _POOL.clear()
+    _POOL_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 @dataclass(frozen=True)
@@ -237,15 +263,13 @@ def evaluate_events(
             np.take(exit_close, xs + base, out=r)
             blocked = np.signbit(r)  # the close of a day the exit was blocked is negated
             include = None
-            any_blocked = bool(blocked.any())
-            if any_blocked:
-                xs, include, exit_trades = plan_exits(r_c, xs, blocked, flat_state, base, t,
-                                                  trading, ok[local])  # fmt: skip
+            i, j = np.nonzero(blocked)
+            if len(i):
+                counted = ok[local[i], j]  # (exits of horizons without a result are not planned)
+                i, j = i[counted], j[counted]
+                include, exit_trades = plan_exits(r_c, xs, i, j, flat_state, base, t, trading)
                 chunk_trades.append(exit_trades)
-                i, j = np.nonzero(blocked)  # re-read: delayed exits moved to another day
-                r[i, j] = flat_close[base[i, 0] + xs[i, j]]
-                if not skip:
-                    include = None  # only skip leaves exits out
+                r[i, j] = flat_close[base[i, 0] + xs[i, j]]  # a delayed exit's day moved
             np.abs(r, out=r)
             r /= entries.p0[r_c, None]
             r -= 1.0
@@ -305,11 +329,8 @@ def evaluate_events(
     # Chunks write disjoint slices of the output and numpy releases the GIL on them: on a
     # multi-core machine they run side by side; the result is the same to the last bit.
     if len(starts_of_chunks) >= THREAD_MIN_CHUNKS and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, ENGINE_THREADS)) as pool:
-            for chunk_trades in pool.map(run_chunk, starts_of_chunks):
-                trades.extend(chunk_trades)
+        for chunk_trades in _thread_pool().map(run_chunk, starts_of_chunks):
+            trades.extend(chunk_trades)
     else:
         for a in starts_of_chunks:
             trades.extend(run_chunk(a))
@@ -350,7 +371,7 @@ def evaluate_events(
             (when.reshape(3, n_rows), np.array([1, 3, 5])),
             (
                 pd.Categorical.from_codes(
-                    np.zeros(n_rows, dtype=np.int8), categories=pd.Index([rule])
+                    np.zeros(n_rows, dtype=np.int8), dtype=_one_category(rule), validate=False
                 ),
                 np.array([2]),
             ),
@@ -358,7 +379,9 @@ def evaluate_events(
             (ints.reshape(len(_INT_COLUMNS), n_rows), np.arange(6, 11)),
             (fl.reshape(len(_FLOAT_COLUMNS), n_rows), np.arange(11, 18)),
             (
-                pd.Categorical.from_codes(note_code.ravel(), categories=pd.Index(notes)),
+                pd.Categorical.from_codes(
+                    note_code.ravel(), dtype=_note_categories(tuple(notes)), validate=False
+                ),
                 np.array([18]),
             ),
         ],
@@ -367,6 +390,16 @@ def evaluate_events(
     )
     trade_rows = trade_table(panel, enc, trades, hs)
     return Evaluation(table=table, missing=_missing(panel, enc, entries), trades=trade_rows)
+
+
+@cache
+def _one_category(value: str) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(pd.Index([value], dtype="str"))
+
+
+@cache
+def _note_categories(notes: tuple[str, ...]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(pd.Index(notes, dtype="str"))
 
 
 _INT_COLUMNS = [

@@ -121,19 +121,23 @@ def plan_entries(
 def plan_exits(
     rows: np.ndarray,
     xs: np.ndarray,
-    blocked: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
     flat_state: np.ndarray,
     base: np.ndarray,
     t: int,
     trading: Trading,
-    counted: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, TradeRecords]:
-    """Apply the untradable policy to blocked exits of one chunk (a window per blocked pair)."""
-    xs = xs.copy()
-    include = np.ones(xs.shape, dtype=bool)
-    i, j = np.nonzero(blocked & counted)
+) -> tuple[np.ndarray | None, TradeRecords]:
+    """Apply the untradable policy to the blocked exits ``xs[i, j]`` of one chunk.
+
+    ``xs`` (exit session per row and horizon) is changed in place where an exit is delayed.
+    Returns which pairs stay in their horizon (under ``skip``; None otherwise: all do) and
+    the record of every blocked exit (a window of sessions searched per blocked pair).
+    """
     planned = xs[i, j]
+    include = None
     if trading.untradable == "skip":
+        include = np.ones(xs.shape, dtype=bool)
         include[i, j] = False
         actual = np.full(len(i), t)
         outcome = np.full(len(i), OUT_LEFT_OUT)
@@ -151,7 +155,7 @@ def plan_exits(
         actual = at
         outcome = np.where(found, OUT_DELAYED, OUT_STILL_BLOCKED)
     trades = TradeRecords(rows[i], j, flat_state[base[i, 0] + planned], planned, actual, outcome)
-    return xs, include, trades
+    return include, trades
 
 
 class Fees:
