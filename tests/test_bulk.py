@@ -38,6 +38,8 @@ def test_load_events_checks_rows(tmp_path: Path) -> None:
         "event_id,published\na,2024-03-22\n": r"missing column\(s\) \['code'\]",
         "event_id,published,code,foo\na,2024-03-22,300308,1\n": r"unknown column\(s\) \['foo'\]",
         "event_id,published,code\na,2024-03-22,30030\n": "row 2: code '30030' is not a 6-digit",
+        # An empty code once passed and priced the row as another code's stock.
+        "event_id,published,code\na,2024-03-22,300308\na,2024-03-22,\n": "row 3: code is empty",
         "event_id,published,code\na,someday,300308\n": "row 2: published 'someday' is not a date",
         "event_id,published,code,weight\na,2024-03-22,300308,-1\n": "row 2: weight -1",
     }

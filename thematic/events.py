@@ -53,9 +53,15 @@ def _code_problems(distinct: pd.Index) -> np.ndarray:
 
     Six ASCII digits with a known prefix are checked at once; anything else one by one.
     """
-    prefixes = list(PREFIXES)
-    fine = np.asarray(distinct.str.fullmatch("[0-9]{6}") & distinct.str[:3].isin(prefixes),
-                      dtype=bool)  # fmt: skip
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = pa.array(distinct, type=pa.string())
+    fine = pc.and_(
+        pc.match_substring_regex(codes, "^[0-9]{6}$"),
+        pc.is_in(pc.utf8_slice_codeunits(codes, 0, 3), value_set=pa.array(list(PREFIXES))),
+    )
+    fine = np.asarray(pc.fill_null(fine, False).to_numpy(zero_copy_only=False), dtype=bool)
     problem = np.zeros(len(distinct), dtype=np.int8)
     for i in np.flatnonzero(~fine):
         problem[i] = _code_problem(str(distinct[int(i)]))
@@ -166,6 +172,8 @@ def validate_and_factorize(
     df["event_id"] = ids
 
     codes = df["code"].astype(str)
+    if codes.isna().any():  # (factorize would give -1: the last code's stock)
+        raise EventsError(f"{_row(source, np.flatnonzero(codes.isna()), first_row)}: code is empty")
     code_of_row, distinct = pd.factorize(codes, sort=False)
     problem_of = _code_problems(pd.Index(distinct))
     bad = problem_of[code_of_row] if len(distinct) else np.zeros(0, dtype=np.int8)
