@@ -230,3 +230,21 @@ def test_thread_pool_survives_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     if hung:
         child.kill()
     assert not hung and child.exitcode == 0  # a pool copied from the parent would hang
+
+
+def test_evaluation_builds_its_side_tables_when_read_and_pickles_whole() -> None:
+    import pickle
+
+    ev = _many_events()
+    first = evaluate_events(PANEL, ev, [1, 2])
+    assert first._later is not None  # nothing built yet
+    copy = pickle.loads(pickle.dumps(first))  # pickling builds them, and sends all three
+    assert first._later is None and copy._later is None
+    for name in ("table", "missing", "trades"):
+        pd.testing.assert_frame_equal(getattr(copy, name), getattr(first, name), check_exact=True)
+    again = evaluate_events(PANEL, ev, [1, 2])
+    pd.testing.assert_frame_equal(again.trades, first.trades, check_exact=True)
+    assert list(first.missing.columns) == ["basket", "code", "entry_date", "reason"]
+    # The 13 calls published 03-25 buy 000002 on 03-26 (no bar) or 03-27 (opens at 22 after a
+    # close of 19: above its 10 % limit): never bought.
+    assert len(first.missing) == 13 and set(first.missing["code"]) == {"000002"}
