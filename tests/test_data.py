@@ -87,3 +87,16 @@ def test_snapshot_is_real_and_documented() -> None:
         snap.fetch_daily("872808")
     with pytest.raises(UnknownCodeError, match="000905: index not in the bundled snapshot"):
         snap.fetch_index_daily("000905")
+
+
+def test_columns_of_codes_by_number_and_by_hash() -> None:
+    from tests.helpers import make_panel
+
+    closes = {"600519": [1.0], "000001": [2.0]}
+    panel = make_panel(["2024-03-22"], closes, closes, [1.0], [1.0])
+    asked = pd.Index(["000001", "300308", "600519", "000001"])
+    assert panel.columns_of(asked, checked=True).tolist() == [1, -1, 0, 1]
+    assert panel.columns_of(asked).tolist() == [1, -1, 0, 1]
+    odd = make_panel(["2024-03-22"], {"H00300": [1.0]}, {"H00300": [1.0]}, [1.0], [1.0])
+    assert odd._column_of_number is None  # not a stock code: looked up by hashing
+    assert odd.columns_of(pd.Index(["H00300", "600519"]), checked=True).tolist() == [0, -1]

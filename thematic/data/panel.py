@@ -172,6 +172,33 @@ class PricePanel:
         """Column of ``code``, or -1 when the panel has no data for it."""
         return int(self.codes.get_indexer(pd.Index([code]))[0])
 
+    def columns_of(self, codes: pd.Index, checked: bool = False) -> np.ndarray:
+        """Column of each of ``codes`` (-1 where the panel has none).
+
+        ``checked``: every code is known to be six ASCII digits (the events validator has
+        seen them); then a code's number indexes a table of columns, which is ten times
+        quicker than hashing thousands of strings.
+        """
+        table = self._column_of_number if checked else None
+        if table is None or not len(codes):
+            return self.codes.get_indexer(codes).astype(np.intp)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        numbers = pc.cast(pa.array(codes, type=pa.string()), pa.int32()).to_numpy()
+        columns: np.ndarray = table[numbers].astype(np.intp)
+        return columns
+
+    @cached_property
+    def _column_of_number(self) -> np.ndarray | None:
+        """Column by code number (``int("600519")``), -1 for none; None for other codes."""
+        codes = self.codes.to_numpy(dtype=str) if len(self.codes) else np.array([], dtype=str)
+        if not all(len(c) == 6 and c.isascii() and c.isdigit() for c in codes.tolist()):
+            return None
+        table = np.full(1_000_000, -1, dtype=np.int32)
+        table[codes.astype(np.int64)] = np.arange(len(codes), dtype=np.int32)
+        return table
+
 
 def build_panel(
     bars: Mapping[str, pd.DataFrame],

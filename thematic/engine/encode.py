@@ -95,7 +95,7 @@ def encode(
     n_events = len(ids)
 
     # Look up distinct codes only: a million rows name a few thousand codes.
-    col = panel.codes.get_indexer(pd.Index(distinct)).astype(np.intp)[code_of_row]
+    col = panel.columns_of(pd.Index(distinct), checked=fac is not None)[code_of_row]
     if "weight" in events.columns:
         weight = events["weight"].to_numpy(dtype="float64")
         weight = np.where(np.isnan(weight), 1.0, weight)
