@@ -255,7 +255,7 @@ def evaluate_events(
         rows, ev = rows[order], ev[order]
     w = enc.weight[rows]
     w_event = np.bincount(ev, weights=w, minlength=n_events)
-    fees = Fees(panel, trading.costs)
+    fees = Fees.of(panel, trading.costs)
     skip = trading.untradable == "skip"
     flat_close = panel.close_filled_by_code.reshape(-1)
     flat_state = state.reshape(-1)
@@ -286,7 +286,8 @@ def evaluate_events(
         e_safe = np.minimum(entry_c, t - 1)
         x_safe = np.where(ok, x, e_safe[:, None])
         bench = panel.benchmark_close[x_safe] / bench_entry[e_safe][:, None] - 1.0
-        sums = np.zeros((4, b - a, n_h))  # weighted, net, beats, blocked exits
+        sums = np.zeros((3, b - a, n_h))  # weighted, net, beats
+        n_blocked = np.zeros((b - a) * n_h, dtype=np.int64)  # blocked exits
         counts = None
         if hi > lo:
             ev_c, r_c = ev[lo:hi], rows[lo:hi]
@@ -297,14 +298,15 @@ def evaluate_events(
             if len(late):
                 xs[late] = np.maximum(xs[late], entries.session[r_c[late], None])
             base = enc.col[r_c, None] * t
-            # The four per-pair quantities in one block, so one reduceat sums them per event.
-            work = np.empty((4, hi - lo, n_h))
+            # The three per-pair quantities in one block, so one reduceat sums them per event.
+            work = np.empty((3, hi - lo, n_h))
             r = work[0]
             np.take(exit_close, xs + base, out=r)
             blocked = np.signbit(r)  # the close of a day the exit was blocked is negated
             include = None
             i, j = np.nonzero(blocked)
             if len(i):
+                n_blocked += np.bincount(local[i] * n_h + j, minlength=len(n_blocked))
                 counted = ok[local[i], j]  # (exits of horizons without a result are not planned)
                 i, j = i[counted], j[counted]
                 include, exit_trades = plan_exits(r_c, xs, i, j, flat_state, base, t, trading)
@@ -326,7 +328,6 @@ def evaluate_events(
             net -= (buy_fee + 1.0)[:, None]
             above = work[2]
             np.greater(r, bench[local], out=above)
-            work[3] = blocked
             if not unit_weights:  # equal weights are 1 per row: w * r is r
                 r *= w_r[:, None]
                 net *= w_r[:, None]
@@ -362,7 +363,7 @@ def evaluate_events(
             np.subtract(net_basket, bench_out, out=net_excess)
             np.divide(1.0 + basket, 1.0 + bench_out, out=relative)
             relative -= 1.0
-        ints[4, a:b] = np.where(in_data, sums[3], 0)
+        ints[4, a:b] = np.where(in_data, n_blocked.reshape(b - a, n_h), 0)
         return chunk_trades
 
     starts_of_chunks = list(range(0, n_events, EVENT_CHUNK))
@@ -426,9 +427,12 @@ def evaluate_events(
             ),
         ],
         index=pd.RangeIndex(n_rows),
-        columns=pd.Index(RESULT_COLUMNS),
+        columns=_RESULT_INDEX,
     )
     return Evaluation(table, later=_later_tables(panel, enc, entries, trades, hs))
+
+
+_RESULT_INDEX = pd.Index(RESULT_COLUMNS)
 
 
 @cache
@@ -478,7 +482,8 @@ def _later_tables(
     )
     missing = np.searchsorted(rows, missing)
     records = [replace(r, row=np.searchsorted(rows, r.row)) for r in records]
-    reasons = {int(np.searchsorted(rows, k)): v for k, v in entries.excluded_reason.items()}
+    reasons = dict(zip(np.searchsorted(rows, list(entries.excluded_reason)).tolist(),
+                       entries.excluded_reason.values(), strict=True))  # fmt: skip
 
     def build() -> tuple[pd.DataFrame, pd.DataFrame]:
         return _missing(panel, sub, missing, reasons), trade_table(panel, sub, records, hs)

@@ -175,6 +175,14 @@ class Fees:
         self.keep_after_sale = 1.0 - self.sell_rate
         self.min_yuan = float(self.minimum.max()) if len(self.minimum) else 0.0
 
+    @classmethod
+    def of(cls, panel: PricePanel, costs: Costs) -> Fees:
+        """Return the fees of ``panel``'s sessions under ``costs`` (made once per panel and model)."""
+        cache: dict[Costs, Fees] = panel.__dict__.setdefault("_fees", {})
+        if costs not in cache:
+            cache[costs] = cls(panel, costs)
+        return cache[costs]
+
     def buy(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
         """Fees of buying ``value`` yuan on ``session``."""
         fee = np.maximum(self.commission * value, self.minimum[session])
