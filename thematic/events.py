@@ -81,6 +81,7 @@ class Factorized:
     code_of_row: np.ndarray  # index into ``codes`` per row
     codes: pd.Index  # the distinct codes, in order of first appearance
     published: np.ndarray  # datetime64[ns] per event (the date; a time of day dropped)
+    weight: np.ndarray | None = None  # float per row (NaN: none given), None without weights
 
 
 def _duplicate_rows(event: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -149,16 +150,29 @@ def validate_and_factorize(
     check_known: bool = False,
 ) -> tuple[pd.DataFrame, Factorized]:
     """:func:`validate_events`, also returning the ids and codes as integers (for the engine)."""
+    columns, fac = _check(events, source, first_row, check_known)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(fac.event))), fac
+
+
+def check_and_factorize(events: pd.DataFrame) -> Factorized:
+    """Check ``events`` as :func:`validate_events` does and return them as integers.
+
+    For the engine, which needs the integers and the weights, not a normalised copy.
+    """
+    return _check(events, "events table", 0, False)[1]
+
+
+def _check(
+    events: pd.DataFrame, source: str, first_row: int, check_known: bool
+) -> tuple[dict[str, object], Factorized]:
+    """Check; return the normalised columns (by name, in order) and the factorisation."""
     missing = [c for c in _REQUIRED if c not in events.columns]
     if missing:
         raise EventsError(f"{source}: missing column(s) {missing}; have {list(events.columns)}")
     extra = [c for c in events.columns if c not in EVENT_COLUMNS]
     if extra:
         raise EventsError(f"{source}: unknown column(s) {extra}; allowed {list(EVENT_COLUMNS)}")
-    df = events.loc[:, [c for c in EVENT_COLUMNS if c in events.columns]]
-    df.index = pd.RangeIndex(len(df))
-
-    ids = df["event_id"]
+    ids = events["event_id"]
     if ids.isna().any():
         raise EventsError(
             f"{_row(source, np.flatnonzero(ids.isna()), first_row)}: event_id is empty"
@@ -169,9 +183,8 @@ def validate_and_factorize(
     if blank_id.any():
         i = np.flatnonzero(blank_id[event])
         raise EventsError(f"{_row(source, i, first_row)}: event_id is empty")
-    df["event_id"] = ids
 
-    codes = df["code"].astype(str)
+    codes = events["code"].astype(str)
     if codes.isna().any():  # (factorize would give -1: the last code's stock)
         raise EventsError(f"{_row(source, np.flatnonzero(codes.isna()), first_row)}: code is empty")
     code_of_row, distinct = pd.factorize(codes, sort=False)
@@ -181,15 +194,15 @@ def validate_and_factorize(
         i = np.flatnonzero(bad)
         problem = _CODE_PROBLEMS[int(bad[i[0]])]
         raise EventsError(f"{_row(source, i, first_row)}: code {codes.iloc[i[0]]!r} {problem}")
-    df["code"] = codes
 
-    published = df["published"]
+    published = events["published"]
     if not pd.api.types.is_datetime64_dtype(published):  # (a datetime column is taken as it is)
         published = pd.to_datetime(published, errors="coerce", format="mixed")
     if published.isna().any():
         i = np.flatnonzero(published.isna().to_numpy())
         raise EventsError(
-            f"{_row(source, i, first_row)}: published {df['published'].iloc[i[0]]!r} is not a date"
+            f"{_row(source, i, first_row)}: published {events['published'].iloc[i[0]]!r} is not "
+            "a date"
         )
     if published.dt.tz is not None:
         published = published.dt.tz_localize(None)
@@ -198,13 +211,12 @@ def validate_and_factorize(
     per_day = np.timedelta64(1, "D").astype(stamps.dtype.str.replace("M8", "m8")).astype(np.int64)
     ticks = stamps.view(np.int64)
     stamps = (ticks - ticks % per_day).view(stamps.dtype)
-    df["published"] = stamps
 
     n_events = len(event_ids)
     # One publication date per event.
     day = stamps.astype("datetime64[ns]")
     first_of_event = np.empty(n_events, dtype=np.int64)
-    first_of_event[event[::-1]] = np.arange(len(df) - 1, -1, -1)  # the last write is the first row
+    first_of_event[event[::-1]] = np.arange(len(ids) - 1, -1, -1)  # the last write is the first
     differs = day != day[first_of_event[event]]
     if differs.any():
         i = np.flatnonzero(differs)
@@ -223,8 +235,11 @@ def validate_and_factorize(
             f"{source}: row {at + first_row}: code {codes.iloc[at]!r} duplicates row "
             f"{first + first_row} in event {event_ids[event[at]]!r}"
         )
-    if "weight" in df.columns:
-        _check_weights(df, event, event_ids, source, first_row)
+    columns: dict[str, object] = {"event_id": ids.array, "published": stamps, "code": codes.array}
+    weight = None
+    if "weight" in events.columns:
+        weight = columns["weight"] = _check_weights(events["weight"], event, event_ids, source,
+                                                    first_row)  # fmt: skip
 
     unknown = [c for c in distinct if c not in known_stocks()] if check_known else []
     if unknown:
@@ -237,16 +252,16 @@ def validate_and_factorize(
             UnknownCodeWarning,
             stacklevel=3,
         )
-    return df, Factorized(
+    return columns, Factorized(
         event, pd.Index(event_ids, name="basket"), code_of_row, pd.Index(distinct),
-        day[first_of_event],
+        day[first_of_event], weight,
     )  # fmt: skip
 
 
 def _check_weights(
-    df: pd.DataFrame, event: np.ndarray, event_ids: pd.Index, source: str, first_row: int
-) -> None:
-    raw = df["weight"]
+    raw: pd.Series, event: np.ndarray, event_ids: pd.Index, source: str, first_row: int
+) -> np.ndarray:
+    """Check the weights; return them as floats (NaN where a call gives none)."""
     w = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
     given = raw.notna().to_numpy()
     bad = given & ~(np.isfinite(w) & (w > 0))
@@ -274,7 +289,7 @@ def _check_weights(
             f"{_row(source, i, first_row)}: weights of event {event_ids[e]!r} sum to "
             f"{total[e]:.10g}, not 1 (within 1e-6)"
         )
-    df["weight"] = w
+    return w
 
 
 def load_events(path: str | Path) -> pd.DataFrame:

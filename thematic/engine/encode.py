@@ -96,7 +96,9 @@ def encode(
 
     # Look up distinct codes only: a million rows name a few thousand codes.
     col = panel.columns_of(pd.Index(distinct), checked=fac is not None)[code_of_row]
-    if "weight" in events.columns:
+    if fac is not None and fac.weight is not None:
+        weight = np.where(np.isnan(fac.weight), 1.0, fac.weight)
+    elif fac is None and "weight" in events.columns:
         weight = events["weight"].to_numpy(dtype="float64")
         weight = np.where(np.isnan(weight), 1.0, weight)
     else:

@@ -49,7 +49,7 @@ from thematic.engine.trading import (
     plan_exits,
     trade_table,
 )
-from thematic.events import validate_and_factorize
+from thematic.events import check_and_factorize
 from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
 
 MISSING_COLUMNS: tuple[str, ...] = ("basket", "code", "entry_date", "reason")
@@ -231,7 +231,7 @@ def evaluate_events(
     trading = trading or Trading()
     fac = None
     if validate:
-        events, fac = validate_and_factorize(events)
+        fac = check_and_factorize(events)
     enc = encode(panel, events, rule, fac)
     t = len(panel.dates)
     n_events, n_h = len(enc.ids), len(hs)
@@ -533,7 +533,7 @@ def cumulative_curves(
     rule = parse_entry(entry)
     fac = None
     if validate:
-        events, fac = validate_and_factorize(events)
+        fac = check_and_factorize(events)
     enc = encode(panel, events, rule, fac)
     t = len(panel.dates)
     usable = (enc.entry < t) & (enc.n_present > 0)
