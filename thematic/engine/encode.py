@@ -40,7 +40,7 @@ class Encoded:
     col: np.ndarray  # panel column per row, -1 when the panel has no such code
     code_of_row: np.ndarray  # index into distinct_codes per row
     distinct_codes: pd.Index  # the distinct codes (strings), in order of first appearance
-    weight: np.ndarray  # raw weight per row
+    weight: np.ndarray | None  # raw weight per row; None when every call is equal-weighted
     p0: np.ndarray  # entry price per row, NaN when absent
     present: np.ndarray  # bool per row: priced on the entry day
     n_rows: np.ndarray  # constituents per event
@@ -96,13 +96,12 @@ def encode(
 
     # Look up distinct codes only: a million rows name a few thousand codes.
     col = panel.columns_of(pd.Index(distinct), checked=fac is not None)[code_of_row]
-    if fac is not None and fac.weight is not None:
-        weight = np.where(np.isnan(fac.weight), 1.0, fac.weight)
-    elif fac is None and "weight" in events.columns:
-        weight = events["weight"].to_numpy(dtype="float64")
-        weight = np.where(np.isnan(weight), 1.0, weight)
-    else:
-        weight = np.ones(len(events))
+    given = fac.weight if fac is not None else None
+    if fac is None and "weight" in events.columns:
+        given = events["weight"].to_numpy(dtype="float64")
+    weight = None
+    if given is not None and not np.isnan(given).all():
+        weight = np.where(np.isnan(given), 1.0, given)
 
     dates = panel.dates.to_numpy(dtype="datetime64[ns]")
     t, n = len(dates), len(panel.codes)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -229,15 +230,40 @@ def evaluate_events(
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
     trading = trading or Trading()
-    fac = None
-    if validate:
-        fac = check_and_factorize(events)
-    enc = encode(panel, events, rule, fac)
-    t = len(panel.dates)
-    n_events, n_h = len(enc.ids), len(hs)
+    enc = encode(panel, events, rule, check_and_factorize(events) if validate else None)
     state = panel.trade_state(trading.st)
     entries = plan_entries(panel, enc, rule, trading, state)
-    trades = [entries.trades]
+    blocks = _horizon_blocks(panel, enc, entries, hs, rule, trading, state)
+    later = _later_tables(panel, enc, entries, [entries.trades, *blocks.trades], hs)
+    per_event = (enc.published, enc.entry, enc.before, enc.basket_dtype)
+    del enc, entries  # the per-row arrays go before the output's date blocks are made
+    return Evaluation(_table(panel, rule, hs, blocks, *per_event), later=later)
+
+
+class _Blocks(NamedTuple):
+    """The output's numeric blocks, filled chunk by chunk, and what the chunks recorded."""
+
+    floats: np.ndarray  # (len(_FLOAT_COLUMNS), events, horizons)
+    ints: np.ndarray  # (len(_INT_COLUMNS), events, horizons) int32
+    exit_session: np.ndarray  # (events, horizons); len(dates) when beyond the data
+    note_code: np.ndarray  # (events, horizons) int8: index into the notes
+    n_priced: np.ndarray  # priced constituents per event
+    trades: list[TradeRecords]  # the blocked exits
+
+
+def _horizon_blocks(
+    panel: PricePanel,
+    enc: Encoded,
+    entries: Entries,
+    hs: Sequence[Horizon],
+    rule: EntryRule,
+    trading: Trading,
+    state: np.ndarray,
+) -> _Blocks:
+    """Evaluate every priced constituent at every horizon, chunk by chunk (on the threads)."""
+    t = len(panel.dates)
+    n_events, n_h = len(enc.ids), len(hs)
+    trades: list[TradeRecords] = []
 
     # Exit session of every (event, horizon) is the entry session plus h ("max": the last).
     steps = np.array([0 if h == MAX_HORIZON else int(h) for h in hs], dtype=np.int64)
@@ -253,14 +279,22 @@ def evaluate_events(
     if len(ev) and (ev[1:] < ev[:-1]).any():  # group each event's rows together
         order = np.argsort(ev, kind="stable")
         rows, ev = rows[order], ev[order]
-    w = enc.weight[rows]
-    w_event = np.bincount(ev, weights=w, minlength=n_events)
+    # Equal weights (1 per row) are not stored: w * r is r, and a sum of ones is a count.
+    w = enc.weight[rows] if enc.weight is not None else None
+    if w is not None and bool((w == 1.0).all()):
+        w = None
+    w_event: np.ndarray
+    if w is None:
+        w_event = np.bincount(ev, minlength=n_events).astype(np.float64)
+    else:
+        w_event = np.bincount(ev, weights=w, minlength=n_events)
+    if len(rows) < 2**31:  # (half the memory at a million calls)
+        rows, ev = rows.astype(np.int32), ev.astype(np.int32)
     fees = Fees.of(panel, trading.costs)
     skip = trading.untradable == "skip"
     flat_close = panel.close_filled_by_code.reshape(-1)
     flat_state = state.reshape(-1)
     exit_close = panel.exit_close(trading.st).reshape(-1)
-    unit_weights = bool((w == 1.0).all())
     late_row = entries.session != enc.entry[enc.event]  # bought after the basket (delayed)
 
     fl = np.empty((len(_FLOAT_COLUMNS), n_events, n_h))
@@ -297,7 +331,7 @@ def evaluate_events(
             late = np.flatnonzero(late_row[r_c])
             if len(late):
                 xs[late] = np.maximum(xs[late], entries.session[r_c[late], None])
-            base = enc.col[r_c, None] * t
+            base = enc.col[r_c, None].astype(np.int64) * t
             # The three per-pair quantities in one block, so one reduceat sums them per event.
             work = np.empty((3, hi - lo, n_h))
             r = work[0]
@@ -316,8 +350,9 @@ def evaluate_events(
             r /= entries.p0[r_c, None]
             r -= 1.0
             # Net of costs per yuan invested: sell (1 + r) less its fees, less the buy's fees.
-            w_r = w[lo:hi]
-            notional = trading.costs.notional * w_r / w_event[ev_c]
+            w_r = w[lo:hi] if w is not None else None
+            notional = (trading.costs.notional * w_r if w_r is not None else
+                        trading.costs.notional) / w_event[ev_c]  # fmt: skip
             buy_fee = fees.buy(notional, entries.session[r_c]) / notional
             net, g = work[1], work[2]
             np.add(r, 1.0, out=g)
@@ -328,7 +363,7 @@ def evaluate_events(
             net -= (buy_fee + 1.0)[:, None]
             above = work[2]
             np.greater(r, bench[local], out=above)
-            if not unit_weights:  # equal weights are 1 per row: w * r is r
+            if w_r is not None:
                 r *= w_r[:, None]
                 net *= w_r[:, None]
             if include is not None:
@@ -340,8 +375,8 @@ def evaluate_events(
             if skip:  # some exits drop out of some horizons: weights and members per horizon
                 inc = include if include is not None else np.ones(r.shape, dtype=bool)
                 counts = np.zeros((2, b - a, n_h))
-                counts[0, first] = np.add.reduceat(np.where(inc, w_r[:, None], 0.0), starts,
-                                                   axis=0)  # fmt: skip
+                w_inc = np.where(inc, w_r[:, None] if w_r is not None else 1.0, 0.0)
+                counts[0, first] = np.add.reduceat(w_inc, starts, axis=0)
                 counts[1, first] = np.add.reduceat(inc.view(np.int8), starts, axis=0,
                                                    dtype=np.int32)  # fmt: skip
         if counts is None:
@@ -376,6 +411,23 @@ def evaluate_events(
         for a in starts_of_chunks:
             trades.extend(run_chunk(a))
 
+    return _Blocks(fl, ints, exit_s, note_code, n_priced, trades)
+
+
+def _table(
+    panel: PricePanel,
+    rule: EntryRule,
+    hs: Sequence[Horizon],
+    blocks: _Blocks,
+    published: np.ndarray,
+    entry_session: np.ndarray,
+    before: np.ndarray,
+    basket_dtype: pd.CategoricalDtype,
+) -> pd.DataFrame:
+    """Assemble the result table from its blocks (no column is copied to consolidate them)."""
+    t = len(panel.dates)
+    fl, ints, exit_s, note_code = blocks.floats, blocks.ints, blocks.exit_session, blocks.note_code
+    n_events, n_h = exit_s.shape
     dates = panel.dates.to_numpy(dtype="datetime64[ns]")
     dates_nat = np.append(dates, np.datetime64("NaT", "ns"))
     first_day = f"{panel.dates[0]:%Y-%m-%d}"
@@ -383,15 +435,15 @@ def evaluate_events(
     notes = [_NOTE_OK, _NOTE_BEFORE.format(first=first_day), _NOTE_AFTER.format(last=last),
              _NOTE_NONE, _NOTE_BEYOND.format(last=last), _NOTE_ALL_SKIPPED]  # fmt: skip
     note_code[exit_s >= t] = 4
-    note_code[(n_priced == 0)[:, None] & (note_code == 0)] = 3
-    note_code[~(enc.entry < t), :] = 2
-    note_code[enc.before, :] = 1
+    note_code[(blocks.n_priced == 0)[:, None] & (note_code == 0)] = 3
+    note_code[~(entry_session < t), :] = 2
+    note_code[before, :] = 1
 
     n_rows = n_events * n_h
     # Dates in one block: published, entry and exit session of every row.
     when = np.empty((3, n_events, n_h), dtype="datetime64[ns]")
-    when[0] = enc.published[:, None]
-    when[1] = dates_nat[enc.entry][:, None]
+    when[0] = published[:, None]
+    when[1] = dates_nat[entry_session][:, None]
     when[2] = dates_nat[exit_s]
     if MAX_HORIZON in hs:
         horizon: np.ndarray = np.tile(np.array(hs, dtype=object), n_events)[None, :]
@@ -400,13 +452,12 @@ def evaluate_events(
         horizon[0] = np.array(hs, dtype=np.int32)
     codes = np.empty((n_events, n_h), dtype=np.int32)
     codes[...] = np.arange(n_events, dtype=np.int32)[:, None]
-    # The frame is made of these blocks as they are: no column is copied to consolidate them.
     from pandas.api.internals import create_dataframe_from_blocks  # type: ignore[import-not-found]
 
-    table = create_dataframe_from_blocks(
+    table: pd.DataFrame = create_dataframe_from_blocks(
         [
             (
-                pd.Categorical.from_codes(codes.ravel(), dtype=enc.basket_dtype, validate=False),
+                pd.Categorical.from_codes(codes.ravel(), dtype=basket_dtype, validate=False),
                 np.array([0]),
             ),
             (when.reshape(3, n_rows), np.array([1, 3, 5])),
@@ -429,7 +480,7 @@ def evaluate_events(
         index=pd.RangeIndex(n_rows),
         columns=_RESULT_INDEX,
     )
-    return Evaluation(table, later=_later_tables(panel, enc, entries, trades, hs))
+    return table
 
 
 _RESULT_INDEX = pd.Index(RESULT_COLUMNS)
@@ -476,7 +527,7 @@ def _later_tables(
         event=enc.event[rows],
         col=enc.col[rows],
         code_of_row=enc.code_of_row[rows],
-        weight=enc.weight[:0],
+        weight=None,
         p0=enc.p0[:0],
         present=enc.present[:0],
     )
@@ -552,7 +603,7 @@ def cumulative_curves(
         np.arange(row_len.sum()) - np.repeat(np.cumsum(row_len) - row_len, row_len)
     )
     r = _gather_returns(panel, enc, work_row, day[work_out])
-    w = enc.weight[work_row]
+    w = enc.weight[work_row] if enc.weight is not None else np.ones(len(work_row))
     n_out = len(out_event)
     w_sum = np.bincount(work_out, weights=w, minlength=n_out)
     basket = np.bincount(work_out, weights=w * r, minlength=n_out) / w_sum
