@@ -154,3 +154,27 @@ def test_streamed_parquet_equals_the_in_memory_table(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(ta.astype(text), tb.astype(text), check_exact=True)
     assert main(["evaluate-events", str(calls), "--output", str(tmp_path / "c.csv"),
                  "--chunk-events", "4"]) == 2  # fmt: skip
+
+
+def test_large_tables_are_checked_the_same_way() -> None:
+    """Past PARALLEL_ROWS the codes are checked on another thread: same rows, same words."""
+    from thematic.events import PARALLEL_ROWS, validate_events
+
+    n = PARALLEL_ROWS + 3_000
+    base = pd.DataFrame({
+        "event_id": [f"e{i // 3}" for i in range(n)],
+        "published": ["2024-03-22"] * n,
+        "code": [f"{600000 + i % 3 + 3 * (i // 3) % 900:06d}" for i in range(n)],
+    })  # fmt: skip
+    assert len(validate_events(base)) == n
+    cases = [
+        ("code", n - 5, "90090", f"row {n - 5}: code '90090' is not a 6-digit A-share code"),
+        ("code", n - 5, None, f"row {n - 5}: code is empty"),
+        ("event_id", 7, None, "row 7: event_id is empty"),  # before a bad code later on
+    ]
+    for column, row, value, message in cases:
+        bad = base.copy()
+        bad.loc[row, column] = value
+        bad.loc[n - 1, "code"] = "123" if column == "event_id" else bad.loc[n - 1, "code"]
+        with pytest.raises(UsageError, match=message):
+            validate_events(bad)

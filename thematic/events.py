@@ -23,11 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from thematic import threads
 from thematic.codes import PREFIXES, exchange_of, known_stocks
 from thematic.constants import WEIGHT_SUM_TOLERANCE
 from thematic.errors import EventsError, ThematicWarning
 
 EVENT_COLUMNS: tuple[str, ...] = ("event_id", "published", "code", "weight")
+#: Rows from which the codes are factorised on another core (below, a thread costs more).
+PARALLEL_ROWS = 20_000
 _REQUIRED = EVENT_COLUMNS[:3]
 _CSV_FIRST_ROW = 2  # the header is line 1
 
@@ -66,6 +69,20 @@ def _code_problems(distinct: pd.Index) -> np.ndarray:
     for i in np.flatnonzero(~fine):
         problem[i] = _code_problem(str(distinct[int(i)]))
     return problem
+
+
+def _factorize_codes(codes: pd.Series) -> tuple[np.ndarray | None, pd.Index, np.ndarray]:
+    """Return each row's code number, the distinct codes and each row's problem (0: none).
+
+    The number is None when a code is missing.
+    """
+    if codes.isna().any():
+        return None, pd.Index([]), np.zeros(0, dtype=np.int8)
+    code_of_row, distinct = pd.factorize(codes, sort=False)
+    distinct = pd.Index(distinct)
+    problem_of = _code_problems(distinct)
+    bad = problem_of[code_of_row] if len(distinct) else np.zeros(0, dtype=np.int8)
+    return code_of_row, distinct, bad
 
 
 def _row(source: str, positions: np.ndarray, first_row: int) -> str:
@@ -172,6 +189,10 @@ def _check(
     extra = [c for c in events.columns if c not in EVENT_COLUMNS]
     if extra:
         raise EventsError(f"{source}: unknown column(s) {extra}; allowed {list(EVENT_COLUMNS)}")
+    # Codes are factorised and checked on another core while the ids are (a large table).
+    codes = events["code"].astype(str)
+    coded = (threads.pool().submit(_factorize_codes, codes)
+             if len(codes) >= PARALLEL_ROWS and threads.cores() > 1 else None)  # fmt: skip
     ids = events["event_id"]
     if ids.isna().any():
         raise EventsError(
@@ -184,12 +205,9 @@ def _check(
         i = np.flatnonzero(blank_id[event])
         raise EventsError(f"{_row(source, i, first_row)}: event_id is empty")
 
-    codes = events["code"].astype(str)
-    if codes.isna().any():  # (factorize would give -1: the last code's stock)
+    code_of_row, distinct, bad = coded.result() if coded is not None else _factorize_codes(codes)
+    if code_of_row is None:  # (factorize would give -1: the last code's stock)
         raise EventsError(f"{_row(source, np.flatnonzero(codes.isna()), first_row)}: code is empty")
-    code_of_row, distinct = pd.factorize(codes, sort=False)
-    problem_of = _code_problems(pd.Index(distinct))
-    bad = problem_of[code_of_row] if len(distinct) else np.zeros(0, dtype=np.int8)
     if bad.any():
         i = np.flatnonzero(bad)
         problem = _CODE_PROBLEMS[int(bad[i[0]])]

@@ -21,10 +21,7 @@ Conventions
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import cache
 from typing import NamedTuple
@@ -32,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from thematic import threads
 from thematic.constants import (
     DEFAULT_ENTRY,
     DEFAULT_HORIZONS,
@@ -74,33 +72,8 @@ _NOTE_ALL_SKIPPED = "every constituent's exit was blocked (skipped under --untra
 #: Events evaluated per pass of the core loop: temporaries of a few MiB, and 10,000 calls
 #: make five chunks for the threads (measured: 23 ms against 26-34 ms with 8,192).
 EVENT_CHUNK = 2_048
-#: Threads for the core loop at most (one per core; chunks are independent).
-ENGINE_THREADS = 4
-#: Fewest chunks worth starting a thread pool for.
+#: Fewest chunks worth handing to the thread pool.
 THREAD_MIN_CHUNKS = 2
-
-
-_POOL: list[ThreadPoolExecutor] = []  # the engine's threads, made on first use
-_POOL_LOCK = threading.Lock()
-
-
-def _thread_pool() -> ThreadPoolExecutor:
-    """Return the engine's thread pool: started once (0.3-0.8 ms a time here), then reused."""
-    with _POOL_LOCK:
-        if not _POOL:
-            workers = min(os.cpu_count() or 1, ENGINE_THREADS)
-            _POOL.append(ThreadPoolExecutor(workers, thread_name_prefix="thematic-engine"))
-        return _POOL[0]
-
-
-def _forget_pool_after_fork() -> None:
-    """Drop the pool in a forked child: it has none of the parent's threads, so makes its own."""
-    global _POOL_LOCK
-    _POOL.clear()
-    _POOL_LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 class Evaluation:
@@ -404,8 +377,8 @@ def _horizon_blocks(
     starts_of_chunks = list(range(0, n_events, EVENT_CHUNK))
     # Chunks write disjoint slices of the output and numpy releases the GIL on them: on a
     # multi-core machine they run side by side; the result is the same to the last bit.
-    if len(starts_of_chunks) >= THREAD_MIN_CHUNKS and (os.cpu_count() or 1) > 1:
-        for chunk_trades in _thread_pool().map(run_chunk, starts_of_chunks):
+    if len(starts_of_chunks) >= THREAD_MIN_CHUNKS and threads.cores() > 1:
+        for chunk_trades in threads.pool().map(run_chunk, starts_of_chunks):
             trades.extend(chunk_trades)
     else:
         for a in starts_of_chunks:
