@@ -145,6 +145,11 @@ class PricePanel:
         return bar_flags(self.open, hi, lo, self.close)
 
     @cached_property
+    def bar_span(self) -> np.ndarray:
+        """Sessions of each code's first and last close, ``(N, 2)`` int32 (-1 for none)."""
+        return np.stack([self.first_bar, self.last_bar], axis=1).astype(np.int32)
+
+    @cached_property
     def first_bar(self) -> np.ndarray:
         """Session of each code's first close, -1 for a code without any."""
         has = np.isfinite(self.close)

@@ -241,7 +241,6 @@ def _horizon_blocks(
     # Exit session of every (event, horizon) is the entry session plus h ("max": the last).
     steps = np.array([0 if h == MAX_HORIZON else int(h) for h in hs], dtype=np.int64)
     is_max = np.array([h == MAX_HORIZON for h in hs])
-    n_priced = np.bincount(enc.event, weights=entries.present, minlength=n_events)
     bench_entry = _benchmark_entry(panel, rule)
 
     # Every priced constituent at every horizon, in chunks of events: gathered, netted of
@@ -252,15 +251,12 @@ def _horizon_blocks(
     if len(ev) and (ev[1:] < ev[:-1]).any():  # group each event's rows together
         order = np.argsort(ev, kind="stable")
         rows, ev = rows[order], ev[order]
+    n_priced = np.bincount(ev, minlength=n_events).astype(np.float64)
     # Equal weights (1 per row) are not stored: w * r is r, and a sum of ones is a count.
     w = enc.weight[rows] if enc.weight is not None else None
     if w is not None and bool((w == 1.0).all()):
         w = None
-    w_event: np.ndarray
-    if w is None:
-        w_event = np.bincount(ev, minlength=n_events).astype(np.float64)
-    else:
-        w_event = np.bincount(ev, weights=w, minlength=n_events)
+    w_event = n_priced if w is None else np.bincount(ev, weights=w, minlength=n_events)
     if len(rows) < 2**31:  # (half the memory at a million calls)
         rows, ev = rows.astype(np.int32), ev.astype(np.int32)
     fees = Fees.of(panel, trading.costs)
@@ -268,7 +264,7 @@ def _horizon_blocks(
     flat_close = panel.close_filled_by_code.reshape(-1)
     flat_state = state.reshape(-1)
     exit_close = panel.exit_close(trading.st).reshape(-1)
-    late_row = entries.session != enc.entry[enc.event]  # bought after the basket (delayed)
+    late_row = entries.delayed  # bought after the basket's entry
 
     fl = np.empty((len(_FLOAT_COLUMNS), n_events, n_h))
     ints = np.empty((len(_INT_COLUMNS), n_events, n_h), dtype=np.int32)

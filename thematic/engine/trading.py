@@ -47,6 +47,7 @@ class Entries:
     session: np.ndarray  # entry session per row (the basket's, or later when delayed)
     p0: np.ndarray  # entry price per row, NaN when not bought
     present: np.ndarray  # bool per row: bought
+    delayed: np.ndarray  # bool per row: bought after the basket's entry session
     excluded_reason: dict[int, str]  # row -> why a listed row was not bought (sparse)
     blocked_per_event: np.ndarray
     delayed_per_event: np.ndarray
@@ -65,9 +66,11 @@ def plan_entries(
     listed = (col >= 0) & (e < t)
     c = np.where(listed, col, 0)
     if len(panel.codes):
-        first, last = panel.first_bar[c], panel.last_bar[c]
-        listed &= (first >= 0) & (first <= e) & (last >= e)  # bars before/at and on/after entry
-        st_at_e = state.reshape(-1)[c * t + np.minimum(e, t - 1)]
+        span = panel.bar_span[c]  # first and last bar (-1 for none): listed on the entry day
+        listed &= (span[:, 0] <= e) & (e <= span[:, 1])
+        at = np.minimum(e, t - 1)
+        at += c * t
+        st_at_e = state.reshape(-1)[at]
         st_at_e[~listed] = 0
     else:
         listed[:] = False
@@ -109,6 +112,7 @@ def plan_entries(
         session=session,
         p0=p0,
         present=present,
+        delayed=delayed,
         excluded_reason=reasons,
         blocked_per_event=np.bincount(enc.event[idx], minlength=n_events).astype(np.int64),
         delayed_per_event=np.bincount(
