@@ -76,9 +76,9 @@ def _factorize_codes(codes: pd.Series) -> tuple[np.ndarray | None, pd.Index, np.
 
     The number is None when a code is missing.
     """
-    if codes.isna().any():
-        return None, pd.Index([]), np.zeros(0, dtype=np.int8)
     code_of_row, distinct = pd.factorize(codes, sort=False)
+    if len(code_of_row) and code_of_row.min() < 0:  # a missing code
+        return None, pd.Index([]), np.zeros(0, dtype=np.int8)
     distinct = pd.Index(distinct)
     problem_of = _code_problems(distinct)
     bad = problem_of[code_of_row] if len(distinct) else np.zeros(0, dtype=np.int8)
@@ -193,13 +193,12 @@ def _check(
     codes = events["code"].astype(str)
     coded = (threads.pool().submit(_factorize_codes, codes)
              if len(codes) >= PARALLEL_ROWS and threads.cores() > 1 else None)  # fmt: skip
-    ids = events["event_id"]
-    if ids.isna().any():
-        raise EventsError(
-            f"{_row(source, np.flatnonzero(ids.isna()), first_row)}: event_id is empty"
-        )
-    ids = ids.astype(str)
+    ids = events["event_id"].astype(str)  # (a missing id stays missing: factorize says -1)
     event, event_ids = pd.factorize(ids, sort=False)
+    if len(event) and event.min() < 0:
+        raise EventsError(
+            f"{_row(source, np.flatnonzero(event < 0), first_row)}: event_id is empty"
+        )
     blank_id = np.asarray(pd.Index(event_ids).str.strip() == "")  # checked once per event
     if blank_id.any():
         i = np.flatnonzero(blank_id[event])
