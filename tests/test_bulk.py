@@ -171,10 +171,15 @@ def test_large_tables_are_checked_the_same_way() -> None:
         ("code", n - 5, "90090", f"row {n - 5}: code '90090' is not a 6-digit A-share code"),
         ("code", n - 5, None, f"row {n - 5}: code is empty"),
         ("event_id", 7, None, "row 7: event_id is empty"),  # before a bad code later on
+        ("published", n - 5, "someday", f"row {n - 5}: published 'someday' is not a date"),
+        ("code", n - 9, "1234567", f"row {n - 9}: code '1234567' is not a 6-digit"),  # before
     ]
     for column, row, value, message in cases:
         bad = base.copy()
         bad.loc[row, column] = value
-        bad.loc[n - 1, "code"] = "123" if column == "event_id" else bad.loc[n - 1, "code"]
+        if column == "event_id":
+            bad.loc[n - 1, "code"] = "123"
+        if row == n - 9:
+            bad.loc[n - 2, "published"] = "never"  # a bad date after a bad code
         with pytest.raises(UsageError, match=message):
             validate_events(bad)

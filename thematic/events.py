@@ -85,6 +85,26 @@ def _factorize_codes(codes: pd.Series) -> tuple[np.ndarray | None, pd.Index, np.
     return code_of_row, distinct, bad
 
 
+def _dates(published: pd.Series) -> tuple[np.ndarray | None, np.ndarray]:
+    """Return the publication dates (the day only, in the column's unit) and as ``ns``.
+
+    ``(None, bad)`` when some value is not a date: ``bad`` marks the rows.
+    """
+    if not pd.api.types.is_datetime64_dtype(published):  # (a datetime column is taken as it is)
+        published = pd.to_datetime(published, errors="coerce", format="mixed")
+    missing = published.isna().to_numpy()
+    if missing.any():
+        return None, missing
+    if published.dt.tz is not None:
+        published = published.dt.tz_localize(None)
+    # The date only (numpy's floor to the day, in the column's own unit).
+    stamps = published.to_numpy()
+    per_day = np.timedelta64(1, "D").astype(stamps.dtype.str.replace("M8", "m8")).astype(np.int64)
+    ticks = stamps.view(np.int64)
+    stamps = (ticks - ticks % per_day).view(stamps.dtype)
+    return stamps, stamps.astype("datetime64[ns]")
+
+
 def _row(source: str, positions: np.ndarray, first_row: int) -> str:
     return f"{source}: row {int(positions[0]) + first_row}"
 
@@ -189,10 +209,12 @@ def _check(
     extra = [c for c in events.columns if c not in EVENT_COLUMNS]
     if extra:
         raise EventsError(f"{source}: unknown column(s) {extra}; allowed {list(EVENT_COLUMNS)}")
-    # Codes are factorised and checked on another core while the ids are (a large table).
+    # Codes and dates are done on other cores while the ids are (for a large table).
     codes = events["code"].astype(str)
-    coded = (threads.pool().submit(_factorize_codes, codes)
-             if len(codes) >= PARALLEL_ROWS and threads.cores() > 1 else None)  # fmt: skip
+    coded = dated = None
+    if len(codes) >= PARALLEL_ROWS and threads.cores() > 1:
+        coded = threads.pool().submit(_factorize_codes, codes)
+        dated = threads.pool().submit(_dates, events["published"])
     ids = events["event_id"].astype(str)  # (a missing id stays missing: factorize says -1)
     event, event_ids = pd.factorize(ids, sort=False)
     if len(event) and event.min() < 0:
@@ -212,26 +234,16 @@ def _check(
         problem = _CODE_PROBLEMS[int(bad[i[0]])]
         raise EventsError(f"{_row(source, i, first_row)}: code {codes.iloc[i[0]]!r} {problem}")
 
-    published = events["published"]
-    if not pd.api.types.is_datetime64_dtype(published):  # (a datetime column is taken as it is)
-        published = pd.to_datetime(published, errors="coerce", format="mixed")
-    if published.isna().any():
-        i = np.flatnonzero(published.isna().to_numpy())
+    stamps, day = dated.result() if dated is not None else _dates(events["published"])
+    if stamps is None:
+        i = np.flatnonzero(day)
         raise EventsError(
             f"{_row(source, i, first_row)}: published {events['published'].iloc[i[0]]!r} is not "
             "a date"
         )
-    if published.dt.tz is not None:
-        published = published.dt.tz_localize(None)
-    # The date only (numpy's floor to the day, in the column's own unit).
-    stamps = published.to_numpy()
-    per_day = np.timedelta64(1, "D").astype(stamps.dtype.str.replace("M8", "m8")).astype(np.int64)
-    ticks = stamps.view(np.int64)
-    stamps = (ticks - ticks % per_day).view(stamps.dtype)
 
     n_events = len(event_ids)
     # One publication date per event.
-    day = stamps.astype("datetime64[ns]")
     first_of_event = np.empty(n_events, dtype=np.int64)
     first_of_event[event[::-1]] = np.arange(len(ids) - 1, -1, -1)  # the last write is the first
     differs = day != day[first_of_event[event]]
