@@ -100,3 +100,17 @@ def test_columns_of_codes_by_number_and_by_hash() -> None:
     odd = make_panel(["2024-03-22"], {"H00300": [1.0]}, {"H00300": [1.0]}, [1.0], [1.0])
     assert odd._column_of_number is None  # not a stock code: looked up by hashing
     assert odd.columns_of(pd.Index(["H00300", "600519"]), checked=True).tolist() == [0, -1]
+
+
+def test_sessions_after_equals_searchsorted() -> None:
+    from tests.helpers import PANEL
+
+    dates = PANEL.dates.to_numpy(dtype="datetime64[ns]")
+    days = np.arange(-5, 12).astype("timedelta64[D]") + np.datetime64("2024-03-19")
+    when = days.astype("datetime64[ns]")  # before, within (weekend too) and after the panel
+    want = np.searchsorted(dates, when, side="right")
+    assert PANEL._session_after_day is not None  # the table route
+    assert PANEL.sessions_after(when).tolist() == want.tolist()
+    noon = when + np.timedelta64(12, "h")  # not midnights: searched
+    assert PANEL.sessions_after(noon).tolist() == np.searchsorted(dates, noon, "right").tolist()
+    assert want.min() == 0 and want.max() == len(dates)

@@ -105,6 +105,15 @@ def _dates(published: pd.Series) -> tuple[np.ndarray | None, np.ndarray]:
     return stamps, stamps.astype("datetime64[ns]")
 
 
+def _blank(values: pd.Index) -> np.ndarray:
+    """Return which of ``values`` are empty or white space only (as ``str.strip() == ""``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(pa.array(values, type=pa.string()))
+    return np.asarray(pc.equal(trimmed, "").to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _row(source: str, positions: np.ndarray, first_row: int) -> str:
     return f"{source}: row {int(positions[0]) + first_row}"
 
@@ -221,7 +230,7 @@ def _check(
         raise EventsError(
             f"{_row(source, np.flatnonzero(event < 0), first_row)}: event_id is empty"
         )
-    blank_id = np.asarray(pd.Index(event_ids).str.strip() == "")  # checked once per event
+    blank_id = _blank(pd.Index(event_ids))  # checked once per event
     if blank_id.any():
         i = np.flatnonzero(blank_id[event])
         raise EventsError(f"{_row(source, i, first_row)}: event_id is empty")

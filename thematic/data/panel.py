@@ -23,6 +23,9 @@ ONE_PRICE: Final = 4  # open == high == low == close
 OPEN_AT_HIGH: Final = 8
 
 
+_NS_PER_DAY = 86_400 * 10**9
+
+
 def bar_flags(
     opens: np.ndarray, highs: np.ndarray, lows: np.ndarray, closes: np.ndarray
 ) -> np.ndarray:
@@ -176,6 +179,33 @@ class PricePanel:
     def column(self, code: str) -> int:
         """Column of ``code``, or -1 when the panel has no data for it."""
         return int(self.codes.get_indexer(pd.Index([code]))[0])
+
+    def sessions_after(self, when: np.ndarray) -> np.ndarray:
+        """Index of the first session strictly after each of ``when`` (len(dates) for none).
+
+        ``np.searchsorted(dates, when, "right")``; for dates at midnight (publication dates),
+        a table of the answer for each calendar day of the panel, which is five times quicker
+        than searching for ten thousand dates in random order.
+        """
+        dates = self.dates.to_numpy(dtype="datetime64[ns]")
+        when = np.asarray(when, dtype="datetime64[ns]")
+        table = self._session_after_day
+        ticks = when.view(np.int64)
+        if table is None or not len(when) or (ticks % _NS_PER_DAY != 0).any():
+            found: np.ndarray = np.searchsorted(dates, when, side="right")
+            return found
+        day = (ticks - dates[0].astype(np.int64)) // _NS_PER_DAY
+        after: np.ndarray = np.where(day < 0, 0, table[np.clip(day, 0, len(table) - 1)])
+        return after
+
+    @cached_property
+    def _session_after_day(self) -> np.ndarray | None:
+        """Return the first session after each calendar day of the panel (None: not midnights)."""
+        ticks = self.dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
+        if not len(ticks) or (ticks % _NS_PER_DAY != 0).any():
+            return None
+        days = np.arange(ticks[0], ticks[-1] + 1, _NS_PER_DAY)
+        return np.searchsorted(ticks, days, side="right").astype(np.int64)
 
     def columns_of(self, codes: pd.Index, checked: bool = False) -> np.ndarray:
         """Column of each of ``codes`` (-1 where the panel has none).

@@ -105,7 +105,7 @@ def encode(
 
     dates = panel.dates.to_numpy(dtype="datetime64[ns]")
     t, n = len(dates), len(panel.codes)
-    entry_session = np.searchsorted(dates, published, side="right")
+    entry_session = panel.sessions_after(published)
     before = published < dates[0]
     entry_session[before] = t
 
