@@ -22,7 +22,7 @@ from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS
 from thematic.data.panel import PricePanel
 from thematic.engine.returns import Evaluation, evaluate_events
 from thematic.errors import UsageError
-from thematic.events import validate_and_factorize
+from thematic.events import check_and_factorize
 from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
 
 #: Events per task: large enough that scheduling costs little, small enough to balance.
@@ -79,8 +79,9 @@ def _chunk(
     horizons: Sequence[Horizon],
     entry: str,
     trading: Trading | None,
+    validate: bool,
 ) -> Evaluation:
-    return evaluate_events(panel, events, horizons, entry, validate=False, trading=trading)
+    return evaluate_events(panel, events, horizons, entry, validate=validate, trading=trading)
 
 
 def evaluate_events_distributed(
@@ -100,12 +101,12 @@ def evaluate_events_distributed(
     """
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
-    events, event = _checked(events, validate)
+    event = _checked(events, validate)
     if not len(event):
-        return evaluate_events(panel, events, hs, rule, validate=False, trading=trading)
+        return evaluate_events(panel, events, hs, rule, validate=validate, trading=trading)
     pieces = event_chunks(events, event, chunk_events)
     panel_future = _scatter(client, panel)
-    futures = [client.submit(_chunk, panel_future, piece, hs, rule, trading, pure=False)
+    futures = [client.submit(_chunk, panel_future, piece, hs, rule, trading, validate, pure=False)
                for piece in pieces]  # fmt: skip
     results: list[Evaluation] = client.gather(futures)
     return Evaluation(
@@ -115,12 +116,17 @@ def evaluate_events_distributed(
     )
 
 
-def _checked(events: pd.DataFrame, validate: bool) -> tuple[pd.DataFrame, np.ndarray]:
-    """Check the events once (unless already checked); return them and their event numbers."""
+def _checked(events: pd.DataFrame, validate: bool) -> np.ndarray:
+    """Return each row's event number, checking the whole table first when asked.
+
+    The whole table is checked here so that an error names its row in the table; each chunk
+    is then checked again (and normalised) where it is evaluated, so no normalised copy of a
+    table of millions of rows is ever made.
+    """
     if validate:
-        events, fac = validate_and_factorize(events)
-        return events, fac.event
-    return events, pd.factorize(events["event_id"], sort=False)[0]
+        return check_and_factorize(events).event
+    event: np.ndarray = pd.factorize(events["event_id"], sort=False)[0]
+    return event
 
 
 def event_chunks(events: pd.DataFrame, event: np.ndarray, chunk_events: int) -> list[pd.DataFrame]:
@@ -160,13 +166,13 @@ def evaluate_events_to_parquet(
 
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
-    events, event = _checked(events, validate)
+    event = _checked(events, validate)
     rows = excluded = 0
     writer = None
     with atomic_path(path) as tmp:
         try:
             for piece in event_chunks(events, event, chunk_events) or [events]:
-                res = evaluate_events(panel, piece, hs, rule, validate=False, trading=trading)
+                res = evaluate_events(panel, piece, hs, rule, validate=validate, trading=trading)
                 table = res.table
                 if table["horizon"].dtype == object:  # "max" among whole numbers
                     table = table.assign(horizon=table["horizon"].astype(str))
