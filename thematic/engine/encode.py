@@ -111,12 +111,12 @@ def encode(
 
     # One flat gather of every entry price (no boolean-indexed 2-D fancy indexing).
     prices = (panel.open if entry == "next_open" else panel.close).reshape(-1)
-    at = entry_session[event]
+    at = np.take(entry_session, event)
     ok = (col >= 0) & (at < t)
     at *= n
     at += col
     at[~ok] = 0
-    p0 = prices[at] if n else np.full(len(events), np.nan)
+    p0 = np.take(prices, at) if n else np.full(len(events), np.nan)
     p0[~ok] = np.nan
     present = np.isfinite(p0)
     return Encoded(

@@ -288,7 +288,7 @@ def _horizon_blocks(
         ok = in_data & (n_priced[a:b] > 0)[:, None]
         e_safe = np.minimum(entry_c, t - 1)
         x_safe = np.where(ok, x, e_safe[:, None])
-        bench = panel.benchmark_close[x_safe] / bench_entry[e_safe][:, None] - 1.0
+        bench = np.take(panel.benchmark_close, x_safe) / np.take(bench_entry, e_safe)[:, None] - 1.0
         sums = np.zeros((3, b - a, n_h))  # weighted, net, beats
         n_blocked = np.zeros((b - a) * n_h, dtype=np.int64)  # blocked exits
         counts = None
@@ -296,11 +296,12 @@ def _horizon_blocks(
             ev_c, r_c = ev[lo:hi], rows[lo:hi]
             local = ev_c - a
             # Horizons count from the basket's entry; a constituent bought later exits no earlier.
-            xs = x_safe[local]
-            late = np.flatnonzero(late_row[r_c])
+            # (np.take: a row gather three times quicker than indexing with an array)
+            xs = np.take(x_safe, local, axis=0)
+            late = np.flatnonzero(np.take(late_row, r_c))
             if len(late):
                 xs[late] = np.maximum(xs[late], entries.session[r_c[late], None])
-            base = enc.col[r_c, None].astype(np.int64) * t
+            base = np.take(enc.col, r_c).astype(np.int64)[:, None] * t
             # The three per-pair quantities in one block, so one reduceat sums them per event.
             work = np.empty((3, hi - lo, n_h))
             r = work[0]
@@ -316,22 +317,22 @@ def _horizon_blocks(
                 chunk_trades.append(exit_trades)
                 r[i, j] = flat_close[base[i, 0] + xs[i, j]]  # a delayed exit's day moved
             np.abs(r, out=r)
-            r /= entries.p0[r_c, None]
+            r /= np.take(entries.p0, r_c)[:, None]
             r -= 1.0
             # Net of costs per yuan invested: sell (1 + r) less its fees, less the buy's fees.
             w_r = w[lo:hi] if w is not None else None
             notional = (trading.costs.notional * w_r if w_r is not None else
-                        trading.costs.notional) / w_event[ev_c]  # fmt: skip
-            buy_fee = fees.buy(notional, entries.session[r_c]) / notional
+                        trading.costs.notional) / np.take(w_event, ev_c)  # fmt: skip
+            buy_fee = fees.buy(notional, np.take(entries.session, r_c)) / notional
             net, g = work[1], work[2]
             np.add(r, 1.0, out=g)
-            np.multiply(g, fees.keep_after_sale[xs], out=net)
+            np.multiply(g, np.take(fees.keep_after_sale, xs), out=net)
             g *= fees.commission
             np.maximum(g, fees.minimum_per_yuan(notional)[:, None], out=g)
             net -= g
             net -= (buy_fee + 1.0)[:, None]
             above = work[2]
-            np.greater(r, bench[local], out=above)
+            np.greater(r, np.take(bench, local, axis=0), out=above)
             if w_r is not None:
                 r *= w_r[:, None]
                 net *= w_r[:, None]
@@ -413,7 +414,7 @@ def _table(
     when = np.empty((3, n_events, n_h), dtype="datetime64[ns]")
     when[0] = published[:, None]
     when[1] = dates_nat[entry_session][:, None]
-    when[2] = dates_nat[exit_s]
+    when[2] = np.take(dates_nat, exit_s)
     if MAX_HORIZON in hs:
         horizon: np.ndarray = np.tile(np.array(hs, dtype=object), n_events)[None, :]
     else:

@@ -60,17 +60,17 @@ def plan_entries(
     """Apply the untradable policy to every row's entry (vectorised; a window per blocked row)."""
     t = len(panel.dates)
     n_events = len(enc.ids)
-    e = enc.entry[enc.event]  # per row; becomes the row's own entry session below
+    e = np.take(enc.entry, enc.event)  # per row; becomes the row's own entry session below
     col = enc.col
     bits = ENTRY_BLOCKED_OPEN if rule == "next_open" else ENTRY_BLOCKED_CLOSE
     listed = (col >= 0) & (e < t)
     c = np.where(listed, col, 0)
     if len(panel.codes):
-        span = panel.bar_span[c]  # first and last bar (-1 for none): listed on the entry day
+        span = np.take(panel.bar_span, c, axis=0)  # first and last bar (-1: none): listed?
         listed &= (span[:, 0] <= e) & (e <= span[:, 1])
         at = np.minimum(e, t - 1)
         at += c * t
-        st_at_e = state.reshape(-1)[at]
+        st_at_e = np.take(state.reshape(-1), at)
         st_at_e[~listed] = 0
     else:
         listed[:] = False
