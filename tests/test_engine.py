@@ -248,3 +248,9 @@ def test_evaluation_builds_its_side_tables_when_read_and_pickles_whole() -> None
     # The 13 calls published 03-25 buy 000002 on 03-26 (no bar) or 03-27 (opens at 22 after a
     # close of 19: above its 10 % limit): never bought.
     assert len(first.missing) == 13 and set(first.missing["code"]) == {"000002"}
+
+
+def test_tables_do_not_share_their_column_index() -> None:
+    first = evaluate_events(PANEL, ABC, [1]).table
+    first.columns.name = "renamed by a caller"
+    assert evaluate_events(PANEL, ABC, [1]).table.columns.name is None

@@ -288,7 +288,7 @@ def _check(
             f"{source}: {len(unknown)} code(s) not in the shipped stock table (listed in "
             f"2025-09; a stock delisted earlier is absent): {shown}",
             UnknownCodeWarning,
-            stacklevel=3,
+            stacklevel=4,  # (the caller of validate_events or load_events' caller)
         )
     return columns, Factorized(
         event, pd.Index(event_ids, name="basket"), code_of_row, pd.Index(distinct),

@@ -448,7 +448,7 @@ def _table(
             ),
         ],
         index=pd.RangeIndex(n_rows),
-        columns=_RESULT_INDEX,
+        columns=_RESULT_INDEX.copy(),  # (each table its own: a caller may rename it)
     )
     return table
 
