@@ -114,3 +114,17 @@ def test_sessions_after_equals_searchsorted() -> None:
     noon = when + np.timedelta64(12, "h")  # not midnights: searched
     assert PANEL.sessions_after(noon).tolist() == np.searchsorted(dates, noon, "right").tolist()
     assert want.min() == 0 and want.max() == len(dates)
+
+
+def test_a_pickled_panel_leaves_its_cheap_caches_behind() -> None:
+    import pickle
+
+    from tests.helpers import ABC, PANEL
+    from thematic.engine import evaluate_events
+
+    panel = pickle.loads(pickle.dumps(PANEL))
+    before = evaluate_events(panel, ABC, [1, 2]).table  # fills the caches
+    assert "_exit_close" in panel.__dict__
+    copy = pickle.loads(pickle.dumps(panel))
+    assert not {"_exit_close", "_column_of_number", "_fees"} & set(copy.__dict__)
+    pd.testing.assert_frame_equal(evaluate_events(copy, ABC, [1, 2]).table, before)

@@ -24,6 +24,10 @@ OPEN_AT_HIGH: Final = 8
 
 
 _NS_PER_DAY = 86_400 * 10**9
+#: Derived arrays of a panel that cost milliseconds to rebuild: not pickled.
+_CHEAP_CACHES = frozenset(
+    {"_exit_close", "_column_of_number", "_session_after_day", "bar_span", "_fees"}
+)
 
 
 def bar_flags(
@@ -120,6 +124,10 @@ class PricePanel:
         if st not in cache:
             cache[st] = trade_state(self, st)
         return cache[st]
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle without the caches rebuilt in milliseconds (a panel sent to dask workers)."""
+        return {k: v for k, v in self.__dict__.items() if k not in _CHEAP_CACHES}
 
     def exit_close(self, st: tuple[tuple[str, str, str], ...] = ()) -> np.ndarray:
         """:attr:`close_filled_by_code` with the sign bit set where an exit is blocked.
