@@ -205,6 +205,14 @@ def test_delay_past_max_delay_excludes_and_names() -> None:
     res = evaluate_events(p, ev, [13], "next_close", trading=Trading(max_delay=10))
     assert res.missing.iloc[0].reason == "entry blocked for more than 10 sessions"
     assert res.trades.iloc[0].outcome == "excluded"
+    # Closing at the 10 % up-limit every day to the end of a shorter panel: the data ran out
+    # before ten sessions had passed, and the reason says so.
+    up = [10.0, 10.0, 11.0, 12.1, 13.31, 14.64, 16.1, 17.71]
+    short = make_panel(days[:8], opens={"600000": [9.9, *up[:-1]]}, closes={"600000": up},
+                       bench_open=[1.0] * 8, bench_close=[1.0] * 8)  # fmt: skip
+    cut = evaluate_events(short, ev, [1], "next_close", trading=Trading(max_delay=10))
+    why = f"entry blocked until the data ends (last session {days[7]})"
+    assert cut.missing.iloc[0].reason == why
     longer = evaluate_events(p, ev, [13], "next_close", trading=Trading(max_delay=12, costs=FREE))
     row = longer.table.iloc[0]
     assert row.delayed_entries == 1 and row.basket_return == pytest.approx(11.0 / 10.5 - 1)

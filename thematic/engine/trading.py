@@ -95,8 +95,13 @@ def plan_entries(
         p0[good] = prices[at[found], c[good]]
         delayed[good] = True
         p0[idx[~found]] = np.nan
-        reasons = dict.fromkeys(idx[~found].tolist(),
-                                f"entry blocked for more than {trading.max_delay} sessions")  # fmt: skip
+        # Say which: the window was searched in full, or the data ended inside it.
+        ran_out = ~inside[~found].all(axis=1)
+        last = f"{panel.dates[-1]:%Y-%m-%d}" if t else ""
+        words = (f"entry blocked for more than {trading.max_delay} sessions",
+                 f"entry blocked until the data ends (last session {last})")  # fmt: skip
+        reasons = {int(i): words[int(out)]
+                   for i, out in zip(idx[~found], ran_out, strict=True)}  # fmt: skip
     elif trading.untradable == "skip" and len(idx):
         p0[idx] = np.nan
         reasons = {int(i): f"entry blocked ({describe(int(s))}); skipped"
