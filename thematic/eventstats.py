@@ -35,6 +35,7 @@ from thematic.engine.encode import encode
 from thematic.errors import UsageError
 from thematic.pipeline import (
     BasketsLike,
+    RunMetadata,
     _as_baskets,
     _price_panel,
     _source_counts,
@@ -343,7 +344,7 @@ def event_stats(
         first=est_gap + est_window, last=est_gap + 1, window=est_window, min_obs=min_obs
     )
     bench_info = panel.sources.get(CSI300)
-    table.attrs["metadata"] = {
+    table.attrs["metadata"] = RunMetadata({
         "entry_rule": rule,
         "statistics_entry": "the entry session's close, whatever the entry rule",
         "horizons": list(hs),
@@ -371,7 +372,7 @@ def event_stats(
         "definitions": defs,
         "excluded": excluded,
         "messages": messages,
-    }
+    })  # fmt: skip
     return table
 
 

@@ -274,6 +274,13 @@ def _iso(value: Any) -> str | None:
     return None if value is None or value is pd.NaT else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
+def _iso_column(dates: pd.Series) -> list[str | None]:
+    """:func:`_iso` of every value of a datetime column, at once."""
+    text = dates.dt.strftime("%Y-%m-%d").astype(object)
+    iso: list[str | None] = text.where(dates.notna(), None).tolist()
+    return iso
+
+
 def _missing_records(
     missing: pd.DataFrame, unavailable: dict[str, str], names: dict[tuple[str, str], str]
 ) -> list[dict[str, Any]]:
@@ -392,7 +399,7 @@ def evaluate(
     # Each excluded code is named in its own warning; the notices only speak of the source.
     meta["notices"] = _notices(meta) + _price_index_notice(meta)
     meta["messages"] = messages
-    table.attrs["metadata"] = meta
+    table.attrs["metadata"] = RunMetadata(meta)
     empty = _unpriced_baskets([table])
     if len(empty) == len(items):
         hint = _unpriced_notice(unpriced, n_codes, market is not None)
@@ -408,15 +415,21 @@ def trading_metadata(
 ) -> dict[str, Any]:
     """Return the run's trading rules and every blocked trade, as JSON-ready metadata."""
     records = []
+    stock_names = known_stocks()
     for t in trades:
-        for row in t.itertuples(index=False):
+        if not len(t):
+            continue
+        # Column by column (a million calls block a few hundred thousand trades).
+        columns = zip(t["basket"].astype(str).tolist(), t["code"].astype(str).tolist(),
+                      t["side"].tolist(), t["horizon"].tolist(), t["what"].tolist(),
+                      _iso_column(t["planned_date"]), _iso_column(t["actual_date"]),
+                      t["outcome"].tolist(), strict=True)  # fmt: skip
+        for basket, code, side, horizon, what, planned, actual, outcome in columns:
             records.append({
-                "basket": str(row.basket), "code": str(row.code),
-                "name": names.get((str(row.basket), str(row.code)))
-                or known_stocks().get(str(row.code), ""),
-                "side": row.side, "horizon": None if row.side == "entry" else str(row.horizon),
-                "what": row.what, "planned_date": _iso(row.planned_date),
-                "actual_date": _iso(row.actual_date), "outcome": row.outcome,
+                "basket": basket, "code": code,
+                "name": names.get((basket, code)) or stock_names.get(code, ""),
+                "side": side, "horizon": None if side == "entry" else str(horizon),
+                "what": what, "planned_date": planned, "actual_date": actual, "outcome": outcome,
             })  # fmt: skip
     return {
         "untradable": trading.untradable,
@@ -431,6 +444,19 @@ def trading_metadata(
                             "notional": trading.costs.notional},
         "trades": records,
     }  # fmt: skip
+
+
+class RunMetadata(dict[str, Any]):
+    """A run's metadata as ``DataFrame.attrs["metadata"]``: a dict handed on, not copied.
+
+    pandas deep-copies ``attrs`` into every frame derived from a result (a filter, a column,
+    a comparison).  With a million calls the metadata lists hundreds of thousands of
+    excluded constituents and blocked trades, and each such copy took over a second.  This
+    dict is passed on as it is instead, so read it; do not change it.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RunMetadata:
+        return self
 
 
 def _load_calls(events: pd.DataFrame | str | Path) -> pd.DataFrame:
@@ -669,7 +695,7 @@ def evaluate_calls(
     meta.update(trading_metadata(trading, {}, [result.trades]))
     meta["notices"] = _unpriced_notice(unpriced, len(codes), market is not None)
     meta["messages"] = messages
-    out.attrs["metadata"] = meta
+    out.attrs["metadata"] = RunMetadata(meta)
     if len(table) and not (out["n_missing"] < out["n_constituents"]).any():
         hint = f" ({meta['notices'][0]})" if meta["notices"] else ""
         raise DataError(
