@@ -7,6 +7,8 @@ from typing import Final, Literal
 #: Sessions in an A-share trading year, used to annualise daily statistics (SSE/SZSE
 #: calendars have 242-244 sessions a year; 242 is the usual convention in CN research).
 TRADING_DAYS_PER_YEAR: Final = 242
+#: Nanoseconds in a calendar day (datetime64[ns] ticks of one date).
+NS_PER_DAY: Final = 86_400 * 10**9
 
 #: Index code of the CSI 300 (沪深300), the default benchmark.
 CSI300: Final = "000300"

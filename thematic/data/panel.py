@@ -11,6 +11,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from thematic.constants import NS_PER_DAY
 from thematic.data.base import SeriesInfo
 from thematic.errors import DataError, OffCalendarWarning
 
@@ -23,7 +24,6 @@ ONE_PRICE: Final = 4  # open == high == low == close
 OPEN_AT_HIGH: Final = 8
 
 
-_NS_PER_DAY = 86_400 * 10**9
 #: Derived arrays of a panel that cost milliseconds to rebuild: not pickled.
 _CHEAP_CACHES = frozenset(
     {"_exit_close", "_column_of_number", "_session_after_day", "bar_span", "_fees"}
@@ -199,10 +199,10 @@ class PricePanel:
         when = np.asarray(when, dtype="datetime64[ns]")
         table = self._session_after_day
         ticks = when.view(np.int64)
-        if table is None or not len(when) or (ticks % _NS_PER_DAY != 0).any():
+        if table is None or not len(when) or (ticks % NS_PER_DAY != 0).any():
             found: np.ndarray = np.searchsorted(dates, when, side="right")
             return found
-        day = (ticks - dates[0].astype(np.int64)) // _NS_PER_DAY
+        day = (ticks - dates[0].astype(np.int64)) // NS_PER_DAY
         after: np.ndarray = np.where(day < 0, 0, table[np.clip(day, 0, len(table) - 1)])
         return after
 
@@ -210,9 +210,9 @@ class PricePanel:
     def _session_after_day(self) -> np.ndarray | None:
         """Return the first session after each calendar day of the panel (None: not midnights)."""
         ticks = self.dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
-        if not len(ticks) or (ticks % _NS_PER_DAY != 0).any():
+        if not len(ticks) or (ticks % NS_PER_DAY != 0).any():
             return None
-        days = np.arange(ticks[0], ticks[-1] + 1, _NS_PER_DAY)
+        days = np.arange(ticks[0], ticks[-1] + 1, NS_PER_DAY)
         return np.searchsorted(ticks, days, side="right").astype(np.int64)
 
     def columns_of(self, codes: pd.Index, checked: bool = False) -> np.ndarray:

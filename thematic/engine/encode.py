@@ -14,11 +14,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from thematic.constants import EntryRule
+from thematic.constants import NS_PER_DAY, EntryRule
 from thematic.data.panel import PricePanel
 from thematic.events import Factorized
-
-_NS_PER_DAY = 86_400 * 10**9
 
 # Why a constituent has no entry price; the reasons are facts about the data, never guesses.
 REASON_NO_DATA = "no price data for this code"
@@ -85,7 +83,7 @@ def encode(
         published_rows = pub.to_numpy(dtype="datetime64[ns]")
         # Keep the calendar date only: a time of day must not move entry to the same session.
         ns = published_rows.view(np.int64)
-        published_rows = (ns - ns % _NS_PER_DAY).view("datetime64[ns]")
+        published_rows = (ns - ns % NS_PER_DAY).view("datetime64[ns]")
         published = np.empty(len(ids), dtype="datetime64[ns]")
         published[event] = published_rows
     else:
