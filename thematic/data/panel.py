@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,8 @@ CLOSE_AT_LOW: Final = 2
 ONE_PRICE: Final = 4  # open == high == low == close
 OPEN_AT_HIGH: Final = 8
 
+
+T = TypeVar("T")
 
 #: Derived arrays of a panel that cost milliseconds to rebuild: not pickled.
 _CHEAP_CACHES = frozenset(
@@ -118,12 +120,19 @@ class PricePanel:
         """
         from thematic.engine.tradable import trade_state
 
-        cache: dict[tuple[tuple[str, str, str], ...], np.ndarray] = self.__dict__.setdefault(
-            "_trade_state", {}
-        )
-        if st not in cache:
-            cache[st] = trade_state(self, st)
-        return cache[st]
+        state: np.ndarray = self.memo("_trade_state", st, lambda: trade_state(self, st))
+        return state
+
+    def memo(self, name: str, key: Hashable, make: Callable[[], T]) -> T:
+        """Return ``make()``, made once per ``key`` and kept on the panel under ``name``.
+
+        For arrays and tables derived from the panel under a parameter (the ST periods, a
+        cost model); ``name``s listed in ``_CHEAP_CACHES`` are not pickled.
+        """
+        cache: dict[Hashable, T] = self.__dict__.setdefault(name, {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle without the caches rebuilt in milliseconds (a panel sent to dask workers)."""
@@ -138,14 +147,12 @@ class PricePanel:
         """
         from thematic.engine.trading import EXIT_BLOCKED
 
-        cache: dict[tuple[tuple[str, str, str], ...], np.ndarray] = self.__dict__.setdefault(
-            "_exit_close", {}
-        )
-        if st not in cache:
-            blocked = (self.trade_state(st) & EXIT_BLOCKED) != 0
+        def make() -> np.ndarray:
             close = self.close_filled_by_code
-            cache[st] = np.where(blocked, -close, close)
-        return cache[st]
+            return np.where((self.trade_state(st) & EXIT_BLOCKED) != 0, -close, close)
+
+        signed: np.ndarray = self.memo("_exit_close", st, make)
+        return signed
 
     @cached_property
     def bar_flags(self) -> np.ndarray:

@@ -187,10 +187,7 @@ class Fees:
     @classmethod
     def of(cls, panel: PricePanel, costs: Costs) -> Fees:
         """Return the fees of ``panel``'s sessions under ``costs`` (made once per panel and model)."""
-        cache: dict[Costs, Fees] = panel.__dict__.setdefault("_fees", {})
-        if costs not in cache:
-            cache[costs] = cls(panel, costs)
-        return cache[costs]
+        return panel.memo("_fees", costs, lambda: cls(panel, costs))
 
     def buy(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
         """Fees of buying ``value`` yuan on ``session``."""
