@@ -12,6 +12,7 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -217,3 +218,30 @@ def test_table_is_coloured_on_a_terminal_unless_no_color(monkeypatch: pytest.Mon
     assert "\x1b[32m-12.81%" in coloured  # down is green
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in tables.results_text(table, {"idc": "IDC"})
+
+
+def test_event_chart_horizon_labels_do_not_overlap() -> None:
+    """h=1, h=5 and h=20 sit a few sessions apart on a 370-session axis: their labels stack."""
+    n = 370
+    curve = pd.DataFrame({
+        "session": np.arange(n),
+        "date": pd.bdate_range("2024-02-19", periods=n),
+        "basket_return": np.linspace(0.0, 0.6, n),
+        "benchmark_return": np.linspace(0.0, 0.3, n),
+    })  # fmt: skip
+    hs = [1, 5, 20, 60, 120, 250]
+    rows = pd.DataFrame(
+        {"horizon": hs, "excess_return": [-0.006, 0.021, 0.135, -0.035, -0.2, 0.394]}
+    )
+    fig = charts.event_time_chart(curve, rows, "AI应用端", {"benchmark": "000300"})
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    labels = [t for t in fig.axes[0].texts if t.get_text().startswith("h=")]
+    assert len(labels) == len(hs)
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)

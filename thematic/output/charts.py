@@ -101,16 +101,26 @@ def event_time_chart(
     ax.fill_between(x, m, b, where=b < m, color=DOWN, alpha=0.15, interpolate=True,
                     label="excess < 0")  # fmt: skip
     ax.axhline(0.0, color="#333333", lw=0.6)
+    # Marks a few sessions apart (h=1, 5, 20 on a year-long axis) would print over each
+    # other: a label goes to the first row down where it clears the row's last label.
+    lo, hi = ax.get_xlim()
+    axes_pt = 0.9 * ax.get_position().width * fig.get_figwidth() * 72  # (layout shrinks it)
+    row_ends: list[float] = []
     for row in table.itertuples(index=False):
         h = str(row.horizon)
         excess = float(row.excess_return)  # type: ignore[arg-type]
         if h == "max" or np.isnan(excess) or int(h) > x.max():
             continue
         ax.axvline(int(h), color="#999999", lw=0.7, ls="--")
-        ax.annotate(f"h={h}\n{excess:+.1%}", xy=(int(h), 1.0),
-                    xycoords=("data", "axes fraction"), xytext=(3, -3),
-                    textcoords="offset points", va="top", fontsize=8,
-                    color=UP if excess >= 0 else DOWN)  # fmt: skip
+        text = f"h={h}\n{excess:+.1%}"
+        start = (int(h) - lo) / (hi - lo) * axes_pt
+        line = next((k for k, end in enumerate(row_ends) if start > end), len(row_ends))
+        if line == len(row_ends):
+            row_ends.append(0.0)
+        row_ends[line] = start + 3 + 0.62 * 8 * max(map(len, text.split("\n")))
+        ax.annotate(text, xy=(int(h), 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, -3 - 22 * line), textcoords="offset points", va="top",
+                    fontsize=8, color=UP if excess >= 0 else DOWN)  # fmt: skip
     ax.set_xlabel("sessions since entry")
     ax.set_ylabel("cumulative return since entry")
     _pct_axis(ax)
