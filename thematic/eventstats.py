@@ -36,11 +36,11 @@ from thematic.errors import UsageError
 from thematic.pipeline import (
     BasketsLike,
     RunMetadata,
-    _as_baskets,
-    _price_panel,
-    _source_counts,
+    as_baskets,
     describe_sources,
     events_from_baskets,
+    price_panel,
+    source_counts,
 )
 from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
 from thematic.stats import eventstudy, placebo
@@ -126,10 +126,10 @@ def _panel_for(
         from thematic.data.cache import PriceCache
 
         codes = sorted(set(codes) | set(PriceCache().codes("stock")))
-    panel, _, label, _ = _price_panel(codes, CSI300, market, provider, messages)
+    panel, _, label, _ = price_panel(codes, CSI300, market, provider, messages)
     if market is not None:
         return panel, label, {"market dump": len(panel.codes) + 1}
-    return panel, label, _source_counts(panel, panel.sources)
+    return panel, label, source_counts(panel, panel.sources)
 
 
 def event_stats(
@@ -206,7 +206,7 @@ def event_stats(
         raise UsageError(f"min_obs: {min_obs} is more than est_window {est_window}")
     if placebo_draws and by != "basket":
         raise UsageError("placebo: random baskets are drawn per basket; use by='basket'")
-    items = _as_baskets(baskets)
+    items = as_baskets(baskets)
     messages: list[str] = []
     panel, label, counts = _panel_for(items, market, placebo_draws, provider, messages)
     h_arr = np.array(hs, dtype=np.int64)

@@ -46,14 +46,15 @@ PUBLICATION_RULE = (
 )
 
 
-def _as_baskets(baskets: BasketsLike) -> list[Basket]:
+def as_baskets(baskets: BasketsLike) -> list[Basket]:
+    """Return the baskets given, loading any file or directory named among them."""
     if isinstance(baskets, Basket):
         return [baskets]
     if isinstance(baskets, (str, Path)):
         return load_baskets(baskets)
     out: list[Basket] = []
     for b in baskets:
-        out.extend(_as_baskets(b))
+        out.extend(as_baskets(b))
     return out
 
 
@@ -111,11 +112,23 @@ def load_panel(
     return panel, unavailable
 
 
+def load_market_panel(
+    market: str | Path, store: Path | None = None, messages: list[str] | None = None
+) -> PricePanel:
+    """Load the whole market of a shared-format dump as one panel, via the dense store.
+
+    The store keeps the engine's trade state too (:data:`thematic.engine.tradable.TRADE_STATE`);
+    see :func:`thematic.data.universe.load_market_panel` for the parameters.
+    """
+    from thematic.data import universe
+    from thematic.engine.tradable import TRADE_STATE
+
+    return universe.load_market_panel(market, store, messages, derived=(TRADE_STATE,))
+
+
 def _market_panel(
     market: str | Path, benchmark: str, messages: list[str] | None = None
 ) -> PricePanel:
-    from thematic.data.universe import load_market_panel
-
     if benchmark != CSI300:
         raise UsageError(
             f"--market: the market dump has only the {CSI300} benchmark, not {benchmark}"
@@ -123,7 +136,7 @@ def _market_panel(
     return load_market_panel(market, messages=messages)
 
 
-def _price_panel(
+def price_panel(
     codes: Iterable[str],
     benchmark: str,
     market: str | Path | None,
@@ -155,7 +168,7 @@ def market_provenance(market: str | Path, panel: PricePanel) -> dict[str, str]:
     }
 
 
-def _source_counts(panel: PricePanel, used: Iterable[str]) -> dict[str, int]:
+def source_counts(panel: PricePanel, used: Iterable[str]) -> dict[str, int]:
     """How many of the series used came from each kind of source (snapshot, cache, ...)."""
     counts: Counter[str] = Counter()
     for code in used:
@@ -166,7 +179,7 @@ def _source_counts(panel: PricePanel, used: Iterable[str]) -> dict[str, int]:
 
 
 def describe_sources(counts: dict[str, int]) -> str:
-    """``"snapshot 26 / cache 0"``-style text of :func:`_source_counts`' result.
+    """``"snapshot 26 / cache 0"``-style text of :func:`source_counts`' result.
 
     Examples
     --------
@@ -196,7 +209,7 @@ def _metadata(
     ]
     stock_as_of = [d for i in stock_series if (d := i.as_of or i.last)]
     # A market dump is one source for every series (its panel records only the benchmark's).
-    counts = {"market dump": len(used)} if market else _source_counts(panel, used)
+    counts = {"market dump": len(used)} if market else source_counts(panel, used)
     meta: dict[str, Any] = {
         "entry_rule": entry,
         "entry_rule_text": ENTRY_RULE_TEXT[entry],
@@ -351,7 +364,7 @@ def evaluate(
     """
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
-    items = _as_baskets(baskets)
+    items = as_baskets(baskets)
     if benchmark is not None:
         if not is_index_code(benchmark):
             raise UsageError(f"benchmark: {benchmark!r} is not an index code (000300, H00300)")
@@ -368,7 +381,7 @@ def evaluate(
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         group = [b for b in items if b.benchmark == benchmark]
         events = events_from_baskets(group)
-        panel, unavailable, label, provenance = _price_panel(
+        panel, unavailable, label, provenance = price_panel(
             events["code"], benchmark, market, provider, messages
         )
         result = evaluate_events(panel, events, hs, rule, trading=trading)
@@ -495,6 +508,7 @@ def evaluate_calls_to_parquet(
     the metadata.
     """
     from thematic.engine.distributed import evaluate_events_to_parquet
+    from thematic.output.tables import compact_metadata
 
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
@@ -502,7 +516,7 @@ def evaluate_calls_to_parquet(
         raise UsageError(f"chunk_events: {chunk_events} must be at least 1")
     table = _load_calls(events)
     messages: list[str] = []
-    panel, _, label, provenance = _price_panel(table["code"], CSI300, market, provider, messages)
+    panel, _, label, provenance = price_panel(table["code"], CSI300, market, provider, messages)
     trading = trading or Trading()
     codes, priced, unpriced = _split_codes(table["code"], panel)
     meta = _metadata(panel, label, provenance, rule, hs, [*priced, CSI300], market is not None)
@@ -512,7 +526,7 @@ def evaluate_calls_to_parquet(
     meta["chunk_events"] = chunk_events
     n_rows, n_excluded = evaluate_events_to_parquet(panel, table, path, hs, rule, trading,
                                                     chunk_events, validate=False,
-                                                    metadata=meta)  # fmt: skip
+                                                    metadata=compact_metadata(meta))  # fmt: skip
     meta["n_events"] = n_rows // max(1, len(hs))
     meta["n_missing_constituents"] = n_excluded
     meta["messages"] = messages
@@ -581,7 +595,7 @@ def constituent_returns(
     """
     rule = parse_entry(entry)
     (h,) = parse_horizons([horizon])
-    items = _as_baskets(baskets)
+    items = as_baskets(baskets)
     trading = trading or Trading()
     frames = []
     for benchmark in dict.fromkeys(b.benchmark for b in items):
@@ -590,7 +604,7 @@ def constituent_returns(
         basket_of, code_of = events["event_id"].to_numpy(), events["code"].to_numpy()
         events = events.assign(event_id=[f"{b}\x1f{c}" for b, c in zip(basket_of, code_of, strict=True)],
                                weight=1.0)  # fmt: skip
-        panel = _price_panel(events["code"], benchmark, market, provider)[0]
+        panel = price_panel(events["code"], benchmark, market, provider)[0]
         res = evaluate_events(panel, events, [h], rule, trading=trading)
         t = res.table
         status = np.where(t["n_missing"] > 0, "excluded", "priced").astype(object)
@@ -627,12 +641,12 @@ def curves(
     ``market`` choose the prices as for :func:`evaluate`.
     """
     rule = parse_entry(entry)
-    items = _as_baskets(baskets)
+    items = as_baskets(baskets)
     provider = provider or (None if market is not None else default_provider())
     frames = []
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         events = events_from_baskets([b for b in items if b.benchmark == benchmark])
-        panel = _price_panel(events["code"], benchmark, market, provider)[0]
+        panel = price_panel(events["code"], benchmark, market, provider)[0]
         frames.append(cumulative_curves(panel, events, rule))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
@@ -674,7 +688,7 @@ def evaluate_calls(
     rule = parse_entry(entry)
     hs: Horizons = parse_horizons(horizons)
     table = _load_calls(events)
-    panel, unavailable, label, provenance = _price_panel(
+    panel, unavailable, label, provenance = price_panel(
         table["code"], CSI300, market, provider, messages
     )
     trading = trading or Trading()

@@ -21,7 +21,7 @@ import pandas as pd
 from thematic.baskets import Basket
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS
 from thematic.errors import DataError, ThematicWarning, UsageError
-from thematic.pipeline import BasketsLike, _as_baskets, constituent_returns, curves, evaluate
+from thematic.pipeline import BasketsLike, as_baskets, constituent_returns, curves, evaluate
 from thematic.rules import Horizon, Trading
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -83,7 +83,7 @@ def build_report(
     from thematic.output import charts
     from thematic.stats import path_metrics
 
-    items = _as_baskets(baskets)
+    items = as_baskets(baskets)
     trading = trading or Trading()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ThematicWarning)

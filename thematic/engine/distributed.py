@@ -154,7 +154,9 @@ def evaluate_events_to_parquet(
 
     Memory stays bounded by the chunk (the result never exists whole in memory); the file's
     rows equal the in-memory table's.  Written to a temporary name and renamed when
-    complete.  Returns the numbers of rows written and of constituents excluded.
+    complete.  ``metadata`` goes into the schema under the key ``thematic``, as given (keep
+    it small: file metadata has a size limit).  Returns the numbers of rows written and of
+    constituents excluded.
     """
     import json
 
@@ -162,7 +164,6 @@ def evaluate_events_to_parquet(
     import pyarrow.parquet as pq
 
     from thematic.files import atomic_path
-    from thematic.output.tables import compact_metadata
 
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
@@ -180,8 +181,7 @@ def evaluate_events_to_parquet(
                 arrow = pa.Table.from_pandas(table, preserve_index=False)
                 if writer is None:
                     meta = dict(arrow.schema.metadata or {})
-                    meta[b"thematic"] = json.dumps(compact_metadata(metadata or {}),
-                                                   default=str).encode()  # fmt: skip
+                    meta[b"thematic"] = json.dumps(metadata or {}, default=str).encode()
                     writer = pq.ParquetWriter(tmp, arrow.schema.with_metadata(meta))
                 writer.write_table(arrow.replace_schema_metadata(writer.schema.metadata))
                 rows += len(table)

@@ -39,6 +39,8 @@ from thematic.constants import (
 )
 from thematic.data.panel import PricePanel
 from thematic.engine.encode import Encoded, encode, missing_reasons
+from thematic.engine.tradable import exit_close as signed_exit_close
+from thematic.engine.tradable import trade_state
 from thematic.engine.trading import (
     Entries,
     Fees,
@@ -204,7 +206,7 @@ def evaluate_events(
     hs = parse_horizons(horizons)
     trading = trading or Trading()
     enc = encode(panel, events, rule, check_and_factorize(events) if validate else None)
-    state = panel.trade_state(trading.st)
+    state = trade_state(panel, trading.st)
     entries = plan_entries(panel, enc, rule, trading, state)
     blocks = _horizon_blocks(panel, enc, entries, hs, rule, trading, state)
     later = _later_tables(panel, enc, entries, [entries.trades, *blocks.trades], hs)
@@ -263,7 +265,7 @@ def _horizon_blocks(
     skip = trading.untradable == "skip"
     flat_close = panel.close_filled_by_code.reshape(-1)
     flat_state = state.reshape(-1)
-    exit_close = panel.exit_close(trading.st).reshape(-1)
+    exit_close = signed_exit_close(panel, trading.st).reshape(-1)
     late_row = entries.delayed  # bought after the basket's entry
 
     fl = np.empty((len(_FLOAT_COLUMNS), n_events, n_h))
