@@ -22,3 +22,31 @@ def test_py_typed_is_shipped() -> None:
     from importlib.resources import files
 
     assert files("thematic").joinpath("py.typed").is_file()
+
+
+def test_import_thematic_is_light() -> None:
+    # pandas, numpy's users and the engine load on first use of a name, not on import; the
+    # command's parser (what `thematic --help` builds) needs none of them either.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, thematic; from thematic.cli import build_parser; "
+        "build_parser().format_help(); "
+        "heavy = [m for m in ('pandas', 'numpy', 'thematic.engine', 'thematic.stats', "
+        "'pydantic', 'matplotlib') if m in sys.modules]; "
+        "thematic.evaluate; print(heavy, 'pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "True"], out.stdout + out.stderr
+
+
+def test_a_public_name_loads_on_first_use_and_unknown_names_fail() -> None:
+    import pytest
+
+    from thematic.rules import parse_horizons
+
+    assert thematic.parse_horizons is parse_horizons
+    assert "evaluate" in dir(thematic)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        thematic.nope  # noqa: B018
