@@ -98,7 +98,7 @@ def test_stats_prices_its_placebos_on_the_cluster_it_is_given(client, monkeypatc
     import warnings
 
     import thematic.engine.distributed as dist
-    from thematic.eventstats import event_stats
+    from thematic.runs.event_study import event_stats
 
     calls, shown = [], []
     real = dist.evaluate_events_distributed

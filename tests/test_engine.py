@@ -197,7 +197,7 @@ def _many_events() -> pd.DataFrame:
 
 @pytest.mark.parametrize("untradable", ["delay", "skip", "ignore"])
 def test_chunks_on_threads_equal_one_pass(monkeypatch: pytest.MonkeyPatch, untradable: str) -> None:
-    from thematic.engine import returns
+    from thematic.engine import evaluate as returns
     from thematic.rules import Trading
 
     ev, trading = _many_events(), Trading(untradable=untradable)  # type: ignore[arg-type]
@@ -216,7 +216,7 @@ def test_chunks_on_threads_equal_one_pass(monkeypatch: pytest.MonkeyPatch, untra
 def test_thread_pool_survives_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing
 
-    from thematic.engine import returns
+    from thematic.engine import evaluate as returns
 
     ev = _many_events()
     monkeypatch.setattr(returns, "EVENT_CHUNK", 3)

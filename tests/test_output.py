@@ -19,7 +19,7 @@ import pytest
 import thematic
 from tests.conftest import ROOT
 from thematic.output import charts
-from thematic.pipeline import constituent_returns
+from thematic.runs.evaluate import constituent_returns
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     if browser is None:
         pytest.skip("chromium is not installed (make test installs Debian's where it can)")
     out = tmp_path / "r.html"
-    from thematic.report import build_report
+    from thematic.output.html import build_report
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", thematic.ThematicWarning)

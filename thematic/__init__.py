@@ -27,16 +27,16 @@ _WHERE: dict[str, str] = {
     "ThematicWarning": "thematic.errors",
     "UsageError": "thematic.errors",
     "cumulative_curves": "thematic.engine",
-    "curves": "thematic.pipeline",
-    "evaluate": "thematic.pipeline",
-    "evaluate_calls": "thematic.pipeline",
+    "curves": "thematic.runs.evaluate",
+    "evaluate": "thematic.runs.evaluate",
+    "evaluate_calls": "thematic.runs.evaluate",
     "evaluate_events": "thematic.engine",
-    "event_stats": "thematic.eventstats",
-    "events_from_baskets": "thematic.pipeline",
+    "event_stats": "thematic.runs.event_study",
+    "events_from_baskets": "thematic.runs.evaluate",
     "load_basket": "thematic.baskets",
     "load_baskets": "thematic.baskets",
     "load_events": "thematic.events",
-    "load_market_panel": "thematic.pipeline",
+    "load_market_panel": "thematic.runs.evaluate",
     "parse_basket": "thematic.baskets",
     "parse_entry": "thematic.rules",
     "parse_horizons": "thematic.rules",
@@ -122,12 +122,12 @@ if _typing.TYPE_CHECKING:  # for type checkers and editors: the names as they re
         UsageError,
     )
     from thematic.events import load_events, validate_events
-    from thematic.eventstats import event_stats
-    from thematic.pipeline import (
+    from thematic.rules import parse_entry, parse_horizons
+    from thematic.runs.evaluate import (
         curves,
         evaluate,
         evaluate_calls,
         events_from_baskets,
         load_market_panel,
     )
-    from thematic.rules import parse_entry, parse_horizons
+    from thematic.runs.event_study import event_stats

@@ -8,10 +8,10 @@ serves seven baskets and a million calls.
 
 Modules: :mod:`~thematic.engine.encode` (events -> integer arrays against a panel: entry
 sessions, columns, entry prices, why a constituent is unpriced) and
-:mod:`~thematic.engine.returns` (the horizon table and the cumulative curves).
+:mod:`~thematic.engine.evaluate` (the horizon table and the cumulative curves).
 """
 
-from thematic.engine.returns import (
+from thematic.engine.evaluate import (
     CURVE_COLUMNS,
     EVENT_CHUNK,
     MISSING_COLUMNS,

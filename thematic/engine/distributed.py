@@ -20,7 +20,7 @@ import pandas as pd
 
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS
 from thematic.data.panel import PricePanel
-from thematic.engine.returns import Evaluation, evaluate_events
+from thematic.engine.evaluate import Evaluation, evaluate_events
 from thematic.errors import UsageError
 from thematic.events import check_and_factorize
 from thematic.rules import Horizon, Trading, parse_entry, parse_horizons

@@ -155,7 +155,7 @@ def constituent_chart(
 ) -> Figure:
     """Each stock's return at one horizon against the benchmark's, sorted; odd ones marked.
 
-    ``constituents``: one basket's rows of :func:`thematic.pipeline.constituent_returns`.
+    ``constituents``: one basket's rows of :func:`thematic.runs.evaluate.constituent_returns`.
     Excluded constituents are listed at the bottom with why; delayed entries and blocked
     exits are hatched.
     """

@@ -2,7 +2,7 @@
 
 Is a call beta, luck or skill?  For each basket (or each report, or broker, pooled) and
 horizon this answers with market-model CARs and BHARs, the tests a referee expects
-(:mod:`thematic.stats.eventstudy`) and random placebo baskets drawn from the same market on
+(:mod:`thematic.stats.significance`) and random placebo baskets drawn from the same market on
 the same day (:mod:`thematic.stats.placebo`).  The kernels are pure
 (:mod:`thematic.engine.abnormal`); this module chooses the data and labels the result.
 """
@@ -33,7 +33,8 @@ from thematic.engine.abnormal import (
 )
 from thematic.engine.encode import encode
 from thematic.errors import UsageError
-from thematic.pipeline import (
+from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
+from thematic.runs.evaluate import (
     BasketsLike,
     RunMetadata,
     as_baskets,
@@ -42,8 +43,7 @@ from thematic.pipeline import (
     price_panel,
     source_counts,
 )
-from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
-from thematic.stats import eventstudy, placebo
+from thematic.stats import placebo, significance
 
 GroupBy = Literal["basket", "report", "broker"]
 GROUP_BYS: Final[tuple[str, ...]] = ("basket", "report", "broker")
@@ -256,7 +256,7 @@ def event_stats(
     for g, grp in enumerate(groups):
         group_of_row[grp.rows] = g
     rbar = np.array([
-        eventstudy.mean_residual_correlation(model.residuals, model.est_sessions, grp.rows)
+        significance.mean_residual_correlation(model.residuals, model.est_sessions, grp.rows)
         for grp in groups
     ])  # fmt: skip
     rng = np.random.default_rng(seed)
@@ -265,7 +265,7 @@ def event_stats(
     for j, h in enumerate(hs):
         in_data = in_groups & (e + int(h) < t)
         car = np.where(in_data, ab.car[:, j], np.nan)
-        results[h] = eventstudy.group_tests(
+        results[h] = significance.group_tests(
             car[in_groups], ab.car_sd[in_groups, j], ab.car_ma[in_groups, j],
             ab.bhar[in_groups, j], pos_share[in_groups], group_of_row[in_groups], n_groups,
             rbar, resamples, rng,

@@ -84,8 +84,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         resolve_format,
         results_text,
     )
-    from thematic.pipeline import evaluate
     from thematic.rules import parse_entry, parse_horizons
+    from thematic.runs.evaluate import evaluate
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
@@ -135,7 +135,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the self-contained HTML report."""
     from thematic.output.console import progress
-    from thematic.report import build_report
+    from thematic.output.html import build_report
     from thematic.rules import parse_entry, parse_horizons
 
     horizons = parse_horizons(args.horizons, "--horizons")
@@ -181,8 +181,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_evaluate_events(args: argparse.Namespace) -> int:
     """Evaluate a table of calls and write the result table."""
     from thematic.output.tables import format_frame, resolve_format, write_parquet
-    from thematic.pipeline import evaluate_calls
     from thematic.rules import parse_entry, parse_horizons
+    from thematic.runs.evaluate import evaluate_calls
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
@@ -222,10 +222,10 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Event-study statistics and placebo baskets; print or write the table."""
-    from thematic.eventstats import event_stats
     from thematic.output.console import progress
     from thematic.output.tables import format_frame, resolve_format, stats_header, stats_table
     from thematic.rules import parse_entry, parse_horizons
+    from thematic.runs.event_study import event_stats
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
@@ -270,7 +270,7 @@ def _evaluate_events_streamed(
     args: argparse.Namespace, horizons: Any, entry: str, fmt: str, trading: Trading
 ) -> int:
     """Write the result to Parquet chunk by chunk: memory bounded by --chunk-events."""
-    from thematic.pipeline import evaluate_calls_to_parquet
+    from thematic.runs.evaluate import evaluate_calls_to_parquet
 
     if fmt != "parquet" or args.output is None:
         raise UsageError("--chunk-events streams the result to Parquet: give --output FILE.parquet")
@@ -442,7 +442,7 @@ def _pad(text: str, width: int) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """Show one basket: report, constituents, weights and data coverage."""
-    from thematic.pipeline import coverage
+    from thematic.runs.evaluate import coverage
 
     baskets = {b.id: b for b in _load_baskets(args)}
     if args.id not in baskets:
@@ -480,7 +480,7 @@ def _trades_of(b: Basket, args: argparse.Namespace) -> list[str]:
     import warnings
 
     from thematic.errors import DataError
-    from thematic.pipeline import evaluate
+    from thematic.runs.evaluate import evaluate
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # show's own lines say what is missing

@@ -1,7 +1,7 @@
 """The HTML report: every call, its results, charts, path, statistics and methods, in one file.
 
 Self-contained (charts embedded as PNG, styles inline, no network needed to open it) and
-rendered from a Jinja2 template (``templates/report.html.j2``), never by string
+rendered from a Jinja2 template (``output/templates/page.html.j2``), never by string
 concatenation.  Built from the library's own outputs: :func:`thematic.evaluate`,
 :func:`thematic.curves`, :func:`thematic.stats.path_metrics`, :func:`thematic.event_stats`
 and :mod:`thematic.output.charts`.
@@ -21,8 +21,8 @@ import pandas as pd
 from thematic.baskets import Basket
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS
 from thematic.errors import DataError, ThematicWarning, UsageError
-from thematic.pipeline import BasketsLike, as_baskets, constituent_returns, curves, evaluate
 from thematic.rules import Horizon, Trading
+from thematic.runs.evaluate import BasketsLike, as_baskets, constituent_returns, curves, evaluate
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Resolution of embedded charts: sharp on screen, light enough to mail.
@@ -79,8 +79,8 @@ def build_report(
     import jinja2
 
     from thematic import __version__
-    from thematic.eventstats import event_stats
     from thematic.output import charts
+    from thematic.runs.event_study import event_stats
     from thematic.stats import path_metrics
 
     items = as_baskets(baskets)
@@ -135,7 +135,7 @@ def build_report(
         stats_columns=_STATS_COLUMNS,
         methods=methods,
     )
-    template = env.get_template("report.html.j2")
+    template = env.get_template("page.html.j2")
     draft = template.render(font="", **context)
     # The report carries the glyphs it uses (a subset of the bundled Noto Sans CJK SC), so
     # Chinese renders on a machine without CJK fonts, and the file stays light.
