@@ -1,10 +1,15 @@
-"""The ``thematic`` command line: argument parsing and one short function per command.
+"""The ``thematic`` command line: the parser, ``main`` and the exit codes.
 
 Exit codes: 0 success; 1 data problem (missing or malformed prices, some codes failed);
 2 usage or configuration problem (bad option, invalid basket or events file, an output path
 that cannot be written).  Results go to stdout (or ``--output``); messages, warnings and
 errors go to stderr, so that ``--format csv|json`` output can be piped into another program.
 Rendering lives in :mod:`thematic.output`, the work in the library; nothing here computes.
+Each family of commands has its module (:mod:`~thematic.cli.evaluate`,
+:mod:`~thematic.cli.stats`, :mod:`~thematic.cli.page`, :mod:`~thematic.cli.baskets`,
+:mod:`~thematic.cli.data`, :mod:`~thematic.cli.history`, :mod:`~thematic.cli.draft`);
+:mod:`~thematic.cli.options` holds what they share.  Building the parser imports none of
+the library's heavy modules, so ``thematic --help`` is quick.
 """
 
 from __future__ import annotations
@@ -12,540 +17,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from thematic.cli import baskets, data, draft, evaluate, history, page, stats
+from thematic.cli.options import dask_args, paths_arg, rule_args, trading_args
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
-from thematic.errors import ThematicError, UsageError
-from thematic.files import check_writable_target, write_text
-from thematic.output.console import say, with_warnings_said
-from thematic.rules import Trading
-
-if TYPE_CHECKING:
-    from thematic.baskets import Basket
-
-DEFAULT_BASKETS = "baskets"
-
-
-def _check_targets(args: argparse.Namespace, *names: str) -> None:
-    """Fail before any work when an output path cannot be written (exit 2, nothing written)."""
-    for name in names:
-        path = getattr(args, name, None)
-        if path is not None:
-            check_writable_target(path, f"--{name.replace('_', '-')}")
-
-
-def _write_or_print(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_text(output, text)
-        say(f"wrote {output}")
-
-
-def _load_baskets(args: argparse.Namespace) -> list[Basket]:
-    """Load the baskets the command names (default: every file under baskets/)."""
-    from thematic.baskets import load_baskets
-
-    return with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
-
-
-def _say_messages(meta: dict[str, Any]) -> None:
-    """Say a result's messages, then its notices as warnings (both on stderr)."""
-    for message in meta.get("messages", []):
-        say(message)
-    for notice in meta.get("notices", []):
-        say(notice, "warning")
-
-
-def _trading(args: argparse.Namespace) -> Trading:
-    """Return the trading rules the options ask for (policy, delay, costs, ST periods)."""
-    from thematic.data.st import load_st_table
-    from thematic.rules import Costs, parse_untradable
-
-    if args.max_delay < 0:
-        raise UsageError(f"--max-delay: {args.max_delay} must be a whole number >= 0")
-    costs = Costs(args.commission_bps, args.slippage_bps, args.notional)
-    st = load_st_table(args.st_table) if args.st_table else ()
-    return Trading(parse_untradable(args.untradable, "--untradable"), args.max_delay, costs, st)
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Evaluate baskets and print or write the result table."""
-    from thematic.baskets import needed_codes
-    from thematic.output.tables import (
-        format_frame,
-        metadata_json,
-        metadata_lines,
-        resolve_format,
-        results_text,
-    )
-    from thematic.rules import parse_entry, parse_horizons
-    from thematic.runs.evaluate import evaluate
-
-    horizons = parse_horizons(args.horizons, "--horizons")
-    entry = parse_entry(args.entry, "--entry")
-    _check_targets(args, "output", "metadata")
-    if args.history is not None:
-        from thematic.history import check_directory
-
-        check_directory(args.history)  # before any work
-    fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
-    baskets = _load_baskets(args)
-    if not args.offline and args.market is None:
-        from thematic.data.refresh import refresh_before_use
-
-        notice = refresh_before_use(*needed_codes(baskets))
-        if notice:
-            say(notice, "warning")
-    trading = _trading(args)
-    df = with_warnings_said(
-        lambda: evaluate(
-            baskets,
-            horizons=horizons,
-            entry=entry,
-            market=args.market,
-            trading=trading,
-            benchmark=args.benchmark,
-        )
-    )
-    meta = df.attrs["metadata"]
-    _say_messages(meta)
-    if args.metadata:
-        write_text(args.metadata, metadata_json(meta))
-    if args.history:
-        from thematic.history import append
-
-        written = append(args.history, df)
-        say(f"history: {len(df)} rows for as-of {meta['as_of']} in {written}")
-    header = "\n".join(metadata_lines(meta))
-    if fmt == "table":
-        names = {b.id: b.name for b in baskets}
-        _write_or_print(header + "\n\n" + results_text(df, names, args.output), args.output)
-    else:
-        say(header)
-        _write_or_print(format_frame(df, fmt), args.output)
-    return 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """Write the self-contained HTML report."""
-    from thematic.output.console import progress
-    from thematic.output.html import build_report
-    from thematic.rules import parse_entry, parse_horizons
-
-    horizons = parse_horizons(args.horizons, "--horizons")
-    entry = parse_entry(args.entry, "--entry")
-    check_writable_target(args.output, "--output")
-    if args.output.suffix.lower() not in (".html", ".htm"):
-        raise UsageError(f"--output: {args.output}: the report is HTML; name it *.html")
-    baskets = _load_baskets(args)
-    html = build_report(baskets, horizons=horizons, entry=entry, trading=_trading(args),
-                        market=args.market, placebo_draws=args.placebo,
-                        progress=lambda xs: progress(xs, "report", len(baskets)))  # fmt: skip
-    write_text(args.output, html)
-    say(f"wrote {args.output} ({len(html.encode()) / 2**20:.1f} MiB, {len(baskets)} baskets)")
-    return 0
-
-
-def cmd_history(args: argparse.Namespace) -> int:
-    """Show how a basket's metrics evolved across data as-of dates."""
-    from thematic.history import read
-    from thematic.output.tables import format_frame, history_text, resolve_format
-
-    _check_targets(args, "output", "chart")
-    fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
-    df = read(args.history, args.id, args.horizon)
-    if args.chart:
-        if args.id is None:
-            raise UsageError("--chart: name one basket (thematic history ID --chart FILE.png)")
-        from thematic.files import atomic_path
-        from thematic.output.charts import history_chart
-
-        with atomic_path(args.chart) as tmp:
-            history_chart(df, args.id).savefig(tmp, format="png")
-        say(f"wrote {args.chart}")
-    if fmt == "table":
-        cols = ["as_of", "basket", "entry_rule", "horizon", "basket_return", "benchmark_return",
-                "excess_return", "net_excess_return", "untradable", "sources", "run_at"]  # fmt: skip
-        _write_or_print(history_text(df[cols], args.output), args.output)
-    else:
-        _write_or_print(format_frame(df, fmt), args.output)
-    return 0
-
-
-def cmd_evaluate_events(args: argparse.Namespace) -> int:
-    """Evaluate a table of calls and write the result table."""
-    from thematic.output.tables import format_frame, resolve_format, write_parquet
-    from thematic.rules import parse_entry, parse_horizons
-    from thematic.runs.evaluate import evaluate_calls
-
-    horizons = parse_horizons(args.horizons, "--horizons")
-    entry = parse_entry(args.entry, "--entry")
-    _check_targets(args, "output")
-    fmt = resolve_format(args.format, args.output, ("table", "csv", "json", "parquet"), "csv")
-    start = time.perf_counter()
-    trading = _trading(args)
-    if args.chunk_events is not None:
-        return _evaluate_events_streamed(args, horizons, entry, fmt, trading)
-    with _dask_client(args) as client:
-        df = with_warnings_said(
-            lambda: evaluate_calls(
-                args.events,
-                horizons=horizons,
-                entry=entry,
-                market=args.market,
-                trading=trading,
-                client=client,
-            )
-        )
-    meta = df.attrs["metadata"]
-    _say_messages(meta)
-    say(
-        f"{meta['n_events']:,} events x {len(horizons)} horizons in "
-        f"{time.perf_counter() - start:.2f} s; data: {meta['sources_text']} series, as of "
-        f"{meta['as_of']}; entry rule {meta['entry_rule']}; {meta['n_missing_constituents']:,} "
-        "constituents without a price on their entry day were excluded; the basket column "
-        "holds the event id"
-    )
-    if fmt == "parquet":
-        write_parquet(df, args.output, meta)
-        say(f"wrote {args.output}")
-    else:
-        _write_or_print(format_frame(df, fmt), args.output)
-    return 0
-
-
-def cmd_stats(args: argparse.Namespace) -> int:
-    """Event-study statistics and placebo baskets; print or write the table."""
-    from thematic.output.console import progress
-    from thematic.output.tables import format_frame, resolve_format, stats_header, stats_table
-    from thematic.rules import parse_entry, parse_horizons
-    from thematic.runs.event_study import event_stats
-
-    horizons = parse_horizons(args.horizons, "--horizons")
-    entry = parse_entry(args.entry, "--entry")
-    _check_targets(args, "output")
-    fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
-    match = [m.strip() for m in args.match.split(",") if m.strip()] if args.match else []
-    baskets = _load_baskets(args)
-    with _dask_client(args) as client:
-        df = with_warnings_said(
-            lambda: event_stats(
-                baskets,
-                horizons=horizons,
-                entry=entry,
-                placebo_draws=args.placebo,
-                seed=args.seed,
-                market=args.market,
-                by=args.by,
-                match=match,
-                resamples=args.resamples,
-                est_window=args.est_window,
-                est_gap=args.est_gap,
-                min_obs=args.min_obs,
-                progress=lambda xs: progress(xs, "placebo", len(baskets)),
-                client=client,
-            )
-        )
-    meta = df.attrs["metadata"]
-    _say_messages(meta)
-    for x in meta["excluded"]:
-        say(f"{x['basket']}: {x['code']} {x['name']} left out of the tests ({x['reason']})",
-            "warning")  # fmt: skip
-    header = "\n".join(stats_header(meta))
-    if fmt == "table":
-        _write_or_print(header + "\n\n" + stats_table(df), args.output)
-    else:
-        say(header)
-        _write_or_print(format_frame(df, fmt), args.output)
-    return 0
-
-
-def _evaluate_events_streamed(
-    args: argparse.Namespace, horizons: Any, entry: str, fmt: str, trading: Trading
-) -> int:
-    """Write the result to Parquet chunk by chunk: memory bounded by --chunk-events."""
-    from thematic.runs.evaluate import evaluate_calls_to_parquet
-
-    if fmt != "parquet" or args.output is None:
-        raise UsageError("--chunk-events streams the result to Parquet: give --output FILE.parquet")
-    if args.dask_workers is not None or args.dask_scheduler is not None:
-        raise UsageError("--chunk-events and --dask-* do not go together: pick one")
-    start = time.perf_counter()
-    meta = with_warnings_said(
-        lambda: evaluate_calls_to_parquet(
-            args.events,
-            args.output,
-            horizons=horizons,
-            entry=entry,
-            market=args.market,
-            trading=trading,
-            chunk_events=args.chunk_events,
-        )
-    )
-    _say_messages(meta)
-    say(f"{meta['n_events']:,} events x {len(horizons)} horizons in "
-        f"{time.perf_counter() - start:.2f} s, written in chunks of {args.chunk_events:,} "
-        f"events; data: {meta['sources_text']} series, as of {meta['as_of']}; "
-        f"{meta['n_missing_constituents']:,} constituents excluded")  # fmt: skip
-    say(f"wrote {args.output}")
-    return 0
-
-
-@contextmanager
-def _dask_client(args: argparse.Namespace) -> Iterator[Any]:
-    """Yield a dask.distributed client when --dask-workers or --dask-scheduler asks.
-
-    Yields None when neither is given; closes the client however the work ends.
-    """
-    if args.dask_workers is None and args.dask_scheduler is None:
-        yield None
-        return
-    from thematic.engine.distributed import connect
-
-    client = connect(args.dask_workers, args.dask_scheduler)
-    say(f"dask: {len(client.scheduler_info()['workers'])} workers at "
-        f"{client.scheduler.address}")  # fmt: skip
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-def _dask_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("past one machine (pip install 'thematic[dask]')")
-    g.add_argument("--dask-workers", type=int, metavar="N",
-                   help="run on a local dask.distributed cluster of N worker processes")  # fmt: skip
-    g.add_argument("--dask-scheduler", metavar="ADDRESS",
-                   help="run on an existing dask.distributed cluster (tcp://host:8786)")  # fmt: skip
-
-
-def cmd_draft(args: argparse.Namespace) -> int:
-    """Draft basket YAML files from a report's text."""
-    from thematic.draft import write_drafts
-
-    if args.output_dir.exists() and not args.output_dir.is_dir():
-        raise UsageError(f"--output-dir: {args.output_dir} is a file, not a directory")
-    if not args.report.is_file():
-        raise UsageError(f"{args.report}: no such report file")
-    draft, files = write_drafts(args.report, args.output_dir, force=args.force)
-    say(f"{args.report}: published {draft.published or 'TODO'}; broker {draft.broker or 'TODO'}; "
-        f"analysts {', '.join(draft.analysts) or 'TODO'}")  # fmt: skip
-    say(f"title: {draft.title or 'TODO'}")
-    for theme, path in zip(draft.themes, files, strict=True):
-        names = "、".join(f"{s.name}({s.code})" for s in theme.stocks)
-        say(f"  {path}: {theme.name}: {names}")
-    needs = [f"fill in {field} (left as TODO)" for field in draft.todo]
-    needs += [f"unknown name, not added: {name}" for name in draft.unknown]
-    needs += [f"ambiguous name, not added: {n} could be {', '.join(c)}"
-              for n, c in draft.ambiguous.items()]  # fmt: skip
-    needs += [f"check: {m}" for m in draft.mismatched]
-    for line in needs:
-        say(line, "warning")
-    say(f"wrote {len(files)} draft basket(s); " + (
-        f"{len(needs)} item(s) need a human" if needs else "review them before use"
-    ))  # fmt: skip
-    return 0
-
-
-def cmd_refresh(args: argparse.Namespace) -> int:
-    """Refresh the cache for every code and benchmark the baskets need."""
-    from thematic.baskets import needed_codes
-    from thematic.data.cache import PriceCache
-
-    baskets = _load_baskets(args)
-    stocks, indices = needed_codes(baskets)
-    cache = PriceCache()
-    if args.offline:
-        missing = with_warnings_said(lambda: cache.audit(stocks, indices))
-        have = len(stocks) + len(indices) - len(missing)
-        say(f"offline check of {cache.root}: {have} series readable, {len(missing)} missing"
-            + (f" ({', '.join(missing)})" if missing else ""))  # fmt: skip
-        return 1 if missing else 0
-
-    from thematic.data.akshare_provider import AkshareProvider
-    from thematic.data.refresh import CodeResult, refresh
-
-    provider = AkshareProvider()
-    bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(stocks) + len(indices), desc="refresh", unit="series", file=sys.stderr)
-
-    def log(r: CodeResult) -> None:
-        if bar is not None:
-            bar.update(1)
-        if r.status in ("skipped", "failed"):
-            return  # said once, at the end
-        line = f"{r.kind} {r.code}: {r.status}" + (
-            f", +{r.rows_added} rows" if r.rows_added else ""
-        )
-        line += (f" ({r.source})" if r.source else "") + (f": {r.message}" if r.message else "")
-        if bar is None:
-            say(line)
-        elif r.status == "rebased" or r.message:
-            bar.write(line, file=sys.stderr)
-
-    report = with_warnings_said(
-        lambda: refresh(
-            stocks,
-            indices,
-            provider,
-            cache,
-            full=args.full,
-            workers=provider.max_concurrency,
-            on_result=log,
-        )
-    )
-    if bar is not None:
-        bar.close()
-    for message in provider.log:
-        say(message)
-    skipped = [r for r in report.results if r.status == "skipped"]
-    failed = [r for r in report.failed if r.status != "skipped"]
-    for r in failed:
-        say(r.message, "error")  # messages name their source and code
-    if skipped:
-        say(f"network unreachable: {len(skipped)} of {len(report.results)} series skipped, the "
-            f"cache ({cache.root}) is unchanged for them; check the connection and run again "
-            "(`thematic evaluate --offline` works from the cache and the bundled snapshot)",
-            "error")  # fmt: skip
-    say(f"refresh: {report.summary()}; cache {cache.root}")
-    return 1 if report.failed else 0
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    """List the baskets with their report and size."""
-    baskets = _load_baskets(args)
-    rows = [
-        f"{b.id:<24} {b.published}  {len(b.constituents):>2}  {b.name}  "
-        f"({b.report.broker}: {b.report.title})"
-        for b in baskets
-    ]
-    sys.stdout.write("\n".join(rows) + "\n")
-    return 0
-
-
-def _pad(text: str, width: int) -> str:
-    """Left-align ``text`` in ``width`` terminal columns (CJK characters take two)."""
-    import unicodedata
-
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - used)
-
-
-def cmd_show(args: argparse.Namespace) -> int:
-    """Show one basket: report, constituents, weights and data coverage."""
-    from thematic.runs.evaluate import coverage
-
-    baskets = {b.id: b for b in _load_baskets(args)}
-    if args.id not in baskets:
-        raise UsageError(f"no basket {args.id!r}; known: {', '.join(sorted(baskets))}")
-    b = baskets[args.id]
-    rows = []
-    for c in coverage(b):
-        head = f"{c['code']:<7} {_pad(c['name'], 10)} {c['weight']:>7.2%}  "
-        if c["problem"]:
-            rows.append(head + f"no data: {c['problem']}")
-        else:
-            rows.append(head + f"{c['first']} .. {c['last']} ({c['rows']} sessions; "
-                        f"{c['source']}, {c['adjustment']})")  # fmt: skip
-    trades = _trades_of(b, args)
-    lines = [
-        f"{b.id}: {b.name}",
-        f"report: {b.report.title}",
-        f"broker: {b.report.broker}; analysts: {', '.join(b.report.analysts) or '-'}; "
-        f"published {b.published}",
-        f"benchmark: {b.benchmark}",
-        "",
-        f"{'code':<7} {_pad('name', 10)} {'weight':>7}  coverage",
-        *rows,
-        "",
-        f"trades a price limit or a missing bar blocked (entry {args.entry}, untradable "
-        f"{args.untradable}, horizons {args.horizons}):",
-        *(trades or ["  none"]),
-    ]
-    sys.stdout.write("\n".join(lines) + "\n")
-    return 0
-
-
-def _trades_of(b: Basket, args: argparse.Namespace) -> list[str]:
-    """One line per blocked trade of basket ``b`` under the options' rules."""
-    import warnings
-
-    from thematic.errors import DataError
-    from thematic.runs.evaluate import evaluate
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # show's own lines say what is missing
-        try:
-            df = evaluate([b], horizons=args.horizons, entry=args.entry, trading=_trading(args))
-        except DataError as exc:
-            return [f"  not evaluated: {exc}"]
-    out = []
-    for t in df.attrs["metadata"]["trades"]:
-        when = t["actual_date"] or "never"
-        h = f" (h={t['horizon']})" if t["horizon"] else ""
-        out.append(f"  {t['side']}{h} {t['code']} {t['name']}: {t['what']} on "
-                   f"{t['planned_date']}; {t['outcome']}, traded {when}")  # fmt: skip
-    return out
-
-
-def _paths_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help=f"basket YAML files or directories of them (default: {DEFAULT_BASKETS}/)",
-    )
-
-
-def _rule_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--entry",
-        default=DEFAULT_ENTRY,
-        choices=ENTRY_RULES,
-        help="entry price: open or close of the first session after publication "
-        "(default %(default)s)",
-    )
-    p.add_argument(
-        "--horizons",
-        default=",".join(map(str, DEFAULT_HORIZONS)),
-        help="sessions held after entry, comma-separated; 'max' = last session with data "
-        "(default %(default)s)",
-    )
-    p.add_argument(
-        "--market",
-        type=Path,
-        metavar="DIR",
-        help="price from a full market dump in the ../shared/market layout instead of the "
-        "cache and bundled snapshot (default: none)",
-    )
-
-
-def _trading_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("tradability and costs")
-    g.add_argument("--untradable", default="delay", choices=("delay", "skip", "ignore"),
-                   help="a trade blocked by a price limit or a suspension: wait for the first "
-                   "possible session (delay), drop the constituent (skip) or book it anyway "
-                   "(ignore) (default %(default)s)")  # fmt: skip
-    g.add_argument("--max-delay", type=int, default=10, metavar="N",
-                   help="sessions a blocked trade may wait under delay (default %(default)s)")  # fmt: skip
-    g.add_argument("--st-table", type=Path, metavar="FILE",
-                   help="CSV code,start,end of special-treatment periods (ST limits); default: "
-                   "none, every stock gets its board's limit")  # fmt: skip
-    g.add_argument("--commission-bps", type=float, default=2.5,
-                   help="commission per side in bps, min 5 yuan per order (default %(default)s)")  # fmt: skip
-    g.add_argument("--slippage-bps", type=float, default=5.0,
-                   help="slippage per side in bps (default %(default)s)")  # fmt: skip
-    g.add_argument("--notional", type=float, default=1_000_000.0,
-                   help="yuan invested per basket, split by weight (default %(default).0f)")  # fmt: skip
+from thematic.errors import ThematicError
+from thematic.output.console import say
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -561,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ev = sub.add_parser("evaluate", help="measure baskets after publication vs the benchmark")
-    _paths_arg(ev)
-    _rule_args(ev)
+    paths_arg(ev)
+    rule_args(ev)
     ev.add_argument(
         "--format",
         choices=("table", "csv", "json"),
@@ -588,17 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="append the results to a metrics history (Parquet per as-of date; a rerun on the "
         "same data replaces its rows)",
     )
-    _trading_args(ev)
-    ev.set_defaults(func=cmd_evaluate)
+    trading_args(ev)
+    ev.set_defaults(func=evaluate.cmd_evaluate)
 
     rp = sub.add_parser("report", help="write a self-contained HTML report of the baskets")
-    _paths_arg(rp)
-    _rule_args(rp)
+    paths_arg(rp)
+    rule_args(rp)
     rp.add_argument("--output", type=Path, required=True, help="the HTML file to write")
     rp.add_argument("--placebo", type=int, default=0, metavar="N",
                     help="placebo baskets per basket (needs --market; default 0)")  # fmt: skip
-    _trading_args(rp)
-    rp.set_defaults(func=cmd_report)
+    trading_args(rp)
+    rp.set_defaults(func=page.cmd_report)
 
     hi = sub.add_parser("history", help="how a basket's metrics evolved across as-of dates")
     hi.add_argument("id", nargs="?", help="basket id (default: all)")
@@ -609,15 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="output format (default: by the --output suffix, else table)")  # fmt: skip
     hi.add_argument("--output", type=Path, help="write to FILE instead of stdout")
     hi.add_argument("--chart", type=Path, metavar="PNG", help="also draw the history (one basket)")
-    hi.set_defaults(func=cmd_history)
+    hi.set_defaults(func=history.cmd_history)
 
     rf = sub.add_parser("refresh", help="fetch new prices into the cache (for cron jobs)")
-    _paths_arg(rf)
+    paths_arg(rf)
     rf.add_argument("--full", action="store_true", help="ignore the cache: fetch full histories")
     rf.add_argument(
         "--offline", action="store_true", help="no network: check the cache, set aside bad files"
     )
-    rf.set_defaults(func=cmd_refresh)
+    rf.set_defaults(func=data.cmd_refresh)
 
     ee = sub.add_parser(
         "evaluate-events",
@@ -626,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         "code[, weight]. The result's basket column holds the event id.",
     )
     ee.add_argument("events", type=Path, help="CSV or Parquet file of calls")
-    _rule_args(ee)
+    rule_args(ee)
     ee.add_argument(
         "--format",
         choices=("table", "csv", "json", "parquet"),
@@ -642,9 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="with a .parquet output: evaluate and write N events at a time, so memory stays "
         "bounded whatever the number of calls (default: all at once)",
     )
-    _trading_args(ee)
-    _dask_args(ee)
-    ee.set_defaults(func=cmd_evaluate_events)
+    trading_args(ee)
+    dask_args(ee)
+    ee.set_defaults(func=evaluate.cmd_evaluate_events)
 
     st = sub.add_parser(
         "stats",
@@ -653,8 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
         "the Boehmer-Musumeci-Poulsen, Kolari-Pynnonen, skewness-adjusted and generalised sign "
         "tests, and random placebo baskets drawn on the same day.",
     )
-    _paths_arg(st)
-    _rule_args(st)
+    paths_arg(st)
+    rule_args(st)
     st.set_defaults(horizons="20,60,120,250")
     st.add_argument("--placebo", type=int, default=0, metavar="N",
                     help="random baskets per basket and horizon (default 0: none; needs --market "
@@ -675,8 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--format", choices=("table", "csv", "json"),
                     help="output format (default: by the --output suffix, else table)")  # fmt: skip
     st.add_argument("--output", type=Path, help="write the result to FILE instead of stdout")
-    _dask_args(st)
-    st.set_defaults(func=cmd_stats)
+    dask_args(st)
+    st.set_defaults(func=stats.cmd_stats)
 
     dr = sub.add_parser("draft", help="draft basket YAML from a research report")
     dr.add_argument("report", type=Path,
@@ -684,11 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "(recognised from the content)")  # fmt: skip
     dr.add_argument("--output-dir", type=Path, default=Path("drafts"), help="default: %(default)s/")
     dr.add_argument("--force", action="store_true", help="overwrite existing files")
-    dr.set_defaults(func=cmd_draft)
+    dr.set_defaults(func=draft.cmd_draft)
 
     ls = sub.add_parser("list", help="list baskets")
-    _paths_arg(ls)
-    ls.set_defaults(func=cmd_list)
+    paths_arg(ls)
+    ls.set_defaults(func=baskets.cmd_list)
 
     sh = sub.add_parser("show", help="show one basket, its data coverage and blocked trades")
     sh.add_argument("id", help="basket id")
@@ -697,8 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="entry rule for the blocked-trade report (default %(default)s)")  # fmt: skip
     sh.add_argument("--horizons", default=",".join(map(str, DEFAULT_HORIZONS)),
                     help="horizons for the blocked-trade report (default %(default)s)")  # fmt: skip
-    _trading_args(sh)
-    sh.set_defaults(func=cmd_show)
+    trading_args(sh)
+    sh.set_defaults(func=baskets.cmd_show)
     return parser
 
 
