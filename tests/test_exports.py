@@ -50,3 +50,29 @@ def test_a_public_name_loads_on_first_use_and_unknown_names_fail() -> None:
     assert "evaluate" in dir(thematic)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         thematic.nope  # noqa: B018
+
+
+OLD_PATHS = [
+    ("thematic.pipeline", "evaluate", "thematic.runs.evaluate"),
+    ("thematic.pipeline", "evaluate_calls", "thematic.runs.calls"),
+    ("thematic.pipeline", "events_from_baskets", "thematic.baskets"),
+    ("thematic.pipeline", "default_provider", "thematic.data.sourcing"),
+    ("thematic.eventstats", "event_stats", "thematic.runs.event_study"),
+    ("thematic.report", "build_report", "thematic.output.html"),
+    ("thematic.engine.returns", "evaluate_events", "thematic.engine.evaluate"),
+    ("thematic.stats.eventstudy", "bootstrap_p", "thematic.stats.significance"),
+]
+
+
+def test_old_import_paths_still_work_and_say_where_the_name_went() -> None:
+    import importlib
+
+    import pytest
+
+    for old, name, new in OLD_PATHS:
+        module = importlib.import_module(old)
+        with pytest.warns(DeprecationWarning, match=f"{old}.{name} moved to {new}.{name}"):
+            value = getattr(module, name)
+        assert value is getattr(importlib.import_module(new), name), (old, name)
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        importlib.import_module("thematic.pipeline").nope  # noqa: B018

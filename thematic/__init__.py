@@ -29,14 +29,14 @@ _WHERE: dict[str, str] = {
     "cumulative_curves": "thematic.engine",
     "curves": "thematic.runs.evaluate",
     "evaluate": "thematic.runs.evaluate",
-    "evaluate_calls": "thematic.runs.evaluate",
+    "evaluate_calls": "thematic.runs.calls",
     "evaluate_events": "thematic.engine",
     "event_stats": "thematic.runs.event_study",
-    "events_from_baskets": "thematic.runs.evaluate",
+    "events_from_baskets": "thematic.baskets",
     "load_basket": "thematic.baskets",
     "load_baskets": "thematic.baskets",
     "load_events": "thematic.events",
-    "load_market_panel": "thematic.runs.evaluate",
+    "load_market_panel": "thematic.runs.prices",
     "parse_basket": "thematic.baskets",
     "parse_entry": "thematic.rules",
     "parse_horizons": "thematic.rules",
@@ -101,6 +101,7 @@ if _typing.TYPE_CHECKING:  # for type checkers and editors: the names as they re
         Basket,
         Constituent,
         Report,
+        events_from_baskets,
         load_basket,
         load_baskets,
         parse_basket,
@@ -123,11 +124,7 @@ if _typing.TYPE_CHECKING:  # for type checkers and editors: the names as they re
     )
     from thematic.events import load_events, validate_events
     from thematic.rules import parse_entry, parse_horizons
-    from thematic.runs.evaluate import (
-        curves,
-        evaluate,
-        evaluate_calls,
-        events_from_baskets,
-        load_market_panel,
-    )
+    from thematic.runs.calls import evaluate_calls
+    from thematic.runs.evaluate import curves, evaluate
     from thematic.runs.event_study import event_stats
+    from thematic.runs.prices import load_market_panel

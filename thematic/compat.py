@@ -13,7 +13,9 @@ from typing import Any
 
 
 def moved(old: str, name: str, *homes: str) -> Any:
-    """Return ``name`` from the first of the modules ``homes`` that has it, warning the caller.
+    """Return ``name`` from the module of ``homes`` that defines it, warning the caller.
+
+    A name only imported there is taken from the first home that has it.
 
     Parameters
     ----------
@@ -30,14 +32,15 @@ def moved(old: str, name: str, *homes: str) -> Any:
         When no home has ``name`` (as for any module without that attribute).
     """
     if not name.startswith("__"):
-        for home in homes:
-            module = import_module(home)
-            if hasattr(module, name):
-                warnings.warn(
-                    f"{old}.{name} moved to {home}.{name}; import it from there "
-                    f"(or from thematic when it is public): {old} will go",
-                    DeprecationWarning,
-                    stacklevel=3,
-                )
-                return getattr(module, name)
+        found = [(h, getattr(m, name)) for h in homes if hasattr(m := import_module(h), name)]
+        # The home that defines the name, rather than one that imports it.
+        defined = [(h, v) for h, v in found if getattr(v, "__module__", None) == h]
+        for home, value in (defined or found)[:1]:
+            warnings.warn(
+                f"{old}.{name} moved to {home}.{name}; import it from there "
+                f"(or from thematic when it is public): {old} will go",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            return value
     raise AttributeError(f"module {old!r} has no attribute {name!r}")

@@ -7,4 +7,13 @@ from thematic.compat import moved
 
 def __getattr__(name: str) -> Any:
     """Forward an old name to its new home, with a :class:`DeprecationWarning`."""
-    return moved(__name__, name, "thematic.runs.evaluate")
+    return moved(
+        __name__,
+        name,
+        "thematic.runs.evaluate",
+        "thematic.runs.calls",
+        "thematic.runs.metadata",
+        "thematic.runs.prices",
+        "thematic.data.sourcing",
+        "thematic.baskets",
+    )

@@ -82,7 +82,7 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
     """Evaluate a table of calls and write the result table."""
     from thematic.output.tables import format_frame, resolve_format, write_parquet
     from thematic.rules import parse_entry, parse_horizons
-    from thematic.runs.evaluate import evaluate_calls
+    from thematic.runs.calls import evaluate_calls
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
@@ -124,7 +124,7 @@ def _evaluate_events_streamed(
     args: argparse.Namespace, horizons: Any, entry: str, fmt: str, trading: Trading
 ) -> int:
     """Write the result to Parquet chunk by chunk: memory bounded by --chunk-events."""
-    from thematic.runs.evaluate import evaluate_calls_to_parquet
+    from thematic.runs.calls import evaluate_calls_to_parquet
 
     if fmt != "parquet" or args.output is None:
         raise UsageError("--chunk-events streams the result to Parquet: give --output FILE.parquet")

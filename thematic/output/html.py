@@ -18,11 +18,11 @@ from typing import Any
 
 import pandas as pd
 
-from thematic.baskets import Basket
+from thematic.baskets import Basket, BasketsLike, as_baskets
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS
 from thematic.errors import DataError, ThematicWarning, UsageError
 from thematic.rules import Horizon, Trading
-from thematic.runs.evaluate import BasketsLike, as_baskets, constituent_returns, curves, evaluate
+from thematic.runs.evaluate import constituent_returns, curves, evaluate
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Resolution of embedded charts: sharp on screen, light enough to mail.

@@ -17,11 +17,12 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
-from thematic.baskets import Basket
+from thematic.baskets import Basket, BasketsLike, as_baskets, events_from_baskets
 from thematic.codes import board_of, industries, known_stocks
 from thematic.constants import CSI300, DEFAULT_ENTRY, MAX_HORIZON, STATS_COLUMNS
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel
+from thematic.data.sourcing import describe_sources, source_counts
 from thematic.engine import evaluate_events
 from thematic.engine.abnormal import (
     EST_GAP,
@@ -34,15 +35,8 @@ from thematic.engine.abnormal import (
 from thematic.engine.encode import encode
 from thematic.errors import UsageError
 from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
-from thematic.runs.evaluate import (
-    BasketsLike,
-    RunMetadata,
-    as_baskets,
-    describe_sources,
-    events_from_baskets,
-    price_panel,
-    source_counts,
-)
+from thematic.runs.metadata import RunMetadata
+from thematic.runs.prices import price_panel
 from thematic.stats import placebo, significance
 
 GroupBy = Literal["basket", "report", "broker"]
