@@ -60,6 +60,8 @@ OLD_PATHS = [
     ("thematic.eventstats", "event_stats", "thematic.runs.event_study"),
     ("thematic.report", "build_report", "thematic.output.html"),
     ("thematic.engine.returns", "evaluate_events", "thematic.engine.evaluate"),
+    ("thematic.engine.returns", "cumulative_curves", "thematic.engine.curves"),
+    ("thematic.engine.returns", "EVENT_CHUNK", "thematic.engine.kernels"),
     ("thematic.stats.eventstudy", "bootstrap_p", "thematic.stats.significance"),
 ]
 

@@ -7,4 +7,11 @@ from thematic.compat import moved
 
 def __getattr__(name: str) -> Any:
     """Forward an old name to its new home, with a :class:`DeprecationWarning`."""
-    return moved(__name__, name, "thematic.engine.evaluate")
+    return moved(
+        __name__,
+        name,
+        "thematic.engine.evaluate",
+        "thematic.engine.curves",
+        "thematic.engine.frames",
+        "thematic.engine.kernels",
+    )
