@@ -58,7 +58,7 @@ OLD_PATHS = [
     ("thematic.pipeline", "events_from_baskets", "thematic.baskets"),
     ("thematic.pipeline", "default_provider", "thematic.data.sourcing"),
     ("thematic.eventstats", "event_stats", "thematic.runs.event_study"),
-    ("thematic.report", "build_report", "thematic.output.html"),
+    ("thematic.report", "cjk_font_subset", "thematic.output.html"),
     ("thematic.engine.returns", "evaluate_events", "thematic.engine.evaluate"),
     ("thematic.engine.returns", "cumulative_curves", "thematic.engine.curves"),
     ("thematic.engine.returns", "EVENT_CHUNK", "thematic.engine.kernels"),

@@ -97,11 +97,12 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     if browser is None:
         pytest.skip("chromium is not installed (make test installs Debian's where it can)")
     out = tmp_path / "r.html"
-    from thematic.output.html import build_report
+    from thematic.output.html import render_page
+    from thematic.runs.page_data import page_data
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", thematic.ThematicWarning)
-        out.write_text(build_report("baskets/telecom_carriers.yaml", horizons="20"), "utf-8")
+        out.write_text(render_page(page_data("baskets/telecom_carriers.yaml", "20")), "utf-8")
     png = tmp_path / "r.png"
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",

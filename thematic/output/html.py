@@ -1,28 +1,26 @@
-"""The HTML report: every call, its results, charts, path, statistics and methods, in one file.
+"""The HTML page: every call, its results, charts, path, statistics and methods, in one file.
 
 Self-contained (charts embedded as PNG, styles inline, no network needed to open it) and
 rendered from a Jinja2 template (``output/templates/page.html.j2``), never by string
-concatenation.  Built from the library's own outputs: :func:`thematic.evaluate`,
-:func:`thematic.curves`, :func:`thematic.stats.path_metrics`, :func:`thematic.event_stats`
-and :mod:`thematic.output.charts`.
+concatenation.  It renders a :class:`~thematic.runs.page_data.PageData` (the library's own
+results, gathered by :func:`thematic.runs.page_data.page_data`) with
+:mod:`thematic.output.charts`, and computes nothing of its own.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from thematic.baskets import Basket, BasketsLike, as_baskets
-from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS
-from thematic.errors import DataError, ThematicWarning, UsageError
-from thematic.rules import Horizon, Trading
-from thematic.runs.evaluate import constituent_returns, curves, evaluate
+from thematic.baskets import Basket
+
+if TYPE_CHECKING:
+    from thematic.runs.page_data import PageData
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Resolution of embedded charts: sharp on screen, light enough to mail.
@@ -62,45 +60,22 @@ def _cell(text: str, value: Any = None) -> dict[str, str]:
     return {"text": text, "cls": cls}
 
 
-def build_report(
-    baskets: BasketsLike = "baskets",
-    horizons: str | Sequence[Horizon] = DEFAULT_HORIZONS,
-    entry: str = DEFAULT_ENTRY,
-    trading: Trading | None = None,
-    market: str | Path | None = None,
-    placebo_draws: int = 0,
+def render_page(
+    data: PageData,
     progress: Callable[[Iterable[Basket]], Iterable[Basket]] | None = None,
 ) -> str:
-    """Return the HTML report of ``baskets`` as text.
+    """Return the HTML page of ``data`` (:func:`thematic.runs.page_data.page_data`) as text.
 
-    Statistics (market-model CARs and tests) are included whenever the data allow; placebo
-    baskets only with ``market`` (a universe) and ``placebo_draws``.
+    ``progress`` wraps the loop that draws each basket's charts.
     """
     import jinja2
 
     from thematic import __version__
     from thematic.output import charts
-    from thematic.runs.event_study import event_stats
-    from thematic.stats import path_metrics
 
-    items = as_baskets(baskets)
-    trading = trading or Trading()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ThematicWarning)
-        table = evaluate(items, horizons=horizons, entry=entry, trading=trading, market=market)
-        curve = curves(items, entry=entry, market=market)
-        stat_h = [int(h) for h in table["horizon"].unique() if str(h).isdigit()]
-        try:
-            stats = event_stats(items, horizons=stat_h or [20], entry=entry,
-                                placebo_draws=placebo_draws, market=market)  # fmt: skip
-        except (DataError, UsageError) as exc:
-            stats = None
-            stats_note = f"event study not available: {exc}"
-        else:
-            stats_note = ""
+    items, table, curve, stats = data.baskets, data.table, data.curves, data.stats
     meta = table.attrs["metadata"]
     names = {b.id: b.name for b in items}
-    paths = path_metrics(curve, entry) if len(curve) else pd.DataFrame()
     by_report: dict[tuple[str, str, dt.date], list[Basket]] = {}
     for b in items:
         by_report.setdefault((b.report.broker, b.report.title, b.published), []).append(b)
@@ -109,15 +84,14 @@ def build_report(
     iterate = progress(items) if progress is not None else items
     rendered: dict[str, dict[str, Any]] = {}
     for b in iterate:
-        rendered[b.id] = _basket_section(b, table, curve, paths, stats, meta, trading, entry,
-                                         market, charts)  # fmt: skip
+        rendered[b.id] = _basket_section(b, data, meta, charts)
     reports = [
         {"broker": broker, "title": title, "published": f"{published}",
          "analysts": "、".join(group[0].report.analysts),
          "baskets": [rendered[b.id] for b in group]}
         for (broker, title, published), group in by_report.items()
     ]  # fmt: skip
-    methods = _methods(meta, bench_kind, stats, stats_note, caught)
+    methods = _methods(meta, bench_kind, stats, data.stats_note, data.warnings)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -137,7 +111,7 @@ def build_report(
     )
     template = env.get_template("page.html.j2")
     draft = template.render(font="", **context)
-    # The report carries the glyphs it uses (a subset of the bundled Noto Sans CJK SC), so
+    # The page carries the glyphs it uses (a subset of the bundled Noto Sans CJK SC), so
     # Chinese renders on a machine without CJK fonts, and the file stays light.
     return template.render(font=cjk_font_subset({c for c in draft if ord(c) > 127}), **context)
 
@@ -163,18 +137,8 @@ def cjk_font_subset(chars: set[str]) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _basket_section(
-    b: Basket,
-    table: pd.DataFrame,
-    curve: pd.DataFrame,
-    paths: pd.DataFrame,
-    stats: pd.DataFrame | None,
-    meta: dict[str, Any],
-    trading: Trading,
-    entry: str,
-    market: str | Path | None,
-    charts: Any,
-) -> dict[str, Any]:
+def _basket_section(b: Basket, data: PageData, meta: dict[str, Any], charts: Any) -> dict[str, Any]:
+    table, curve, paths, stats = data.table, data.curves, data.paths, data.stats
     rows = table[table["basket"].astype(str) == b.id]
     results = []
     for r in rows.to_dict("records"):
@@ -189,9 +153,7 @@ def _basket_section(
             _cell(_pct(r["net_excess_return"]), r["net_excess_return"]),
             _cell("" if pd.isna(r["hit_rate"]) else f"{r['hit_rate']:.0%}"),
         ])  # fmt: skip
-    priced = rows.dropna(subset=["basket_return"])
-    widest = priced["horizon"].iloc[-1] if len(priced) else 20
-    cons = constituent_returns([b], widest, entry, trading=trading, market=market)
+    widest, cons = data.constituents[b.id]
     section: dict[str, Any] = {
         "id": b.id,
         "name": b.name,
@@ -258,7 +220,7 @@ def _methods(
     kind: str,
     stats: pd.DataFrame | None,
     stats_note: str,
-    caught: list[Any],
+    warned: list[str],
 ) -> list[tuple[str, str]]:
     """Return the methods table: each rule and source used (``kind``: the benchmark series)."""
     bench = meta["benchmark"]
@@ -289,6 +251,5 @@ def _methods(
         out += [(f"Event study: {k}", v) for k, v in defs.items()]
     elif stats_note:
         out.append(("Event study", stats_note))
-    warned = sorted({str(w.message) for w in caught if issubclass(w.category, ThematicWarning)})
     out += [("Warning", w) for w in warned]
     return out
