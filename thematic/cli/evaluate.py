@@ -39,7 +39,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.history is not None:
         from thematic.history import check_directory
 
-        check_directory(args.history)  # before any work
+        check_directory(args.history, "--history")  # before any work
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
     baskets = load_baskets(args)
     if not args.offline and args.market is None:

@@ -16,7 +16,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     check_targets(args, "output", "chart")
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
-    df = read(args.history, args.id, args.horizon)
+    df = read(args.history, args.id, args.horizon, ("--history", "--horizon"))
     if args.chart:
         if args.id is None:
             raise UsageError("--chart: name one basket (thematic history ID --chart FILE.png)")

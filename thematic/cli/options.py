@@ -63,7 +63,7 @@ def trading_of(args: argparse.Namespace) -> Trading:
     if args.max_delay < 0:
         raise UsageError(f"--max-delay: {args.max_delay} must be a whole number >= 0")
     costs = Costs(args.commission_bps, args.slippage_bps, args.notional)
-    st = load_st_table(args.st_table) if args.st_table else ()
+    st = load_st_table(args.st_table, "--st-table") if args.st_table else ()
     return Trading(parse_untradable(args.untradable, "--untradable"), args.max_delay, costs, st)
 
 
@@ -78,7 +78,7 @@ def dask_client(args: argparse.Namespace) -> Iterator[Any]:
         return
     from thematic.engine.distributed import connect
 
-    client = connect(args.dask_workers, args.dask_scheduler)
+    client = connect(args.dask_workers, args.dask_scheduler, ("--dask-workers", "--dask-scheduler"))
     say(f"dask: {len(client.scheduler_info()['workers'])} workers at "
         f"{client.scheduler.address}")  # fmt: skip
     try:
