@@ -87,7 +87,7 @@ def test_report_is_one_self_contained_file(tmp_path: Path) -> None:
     assert html.count("data:image/png;base64,") >= 5
     assert "@font-face" in html  # carries the CJK glyphs it uses
     for text in ("光通信", "中际旭创", "中国银河证券", "赵良毕", "Methods", "price index",
-                 "Kolari-Pynnonen", "Untradable trades"):  # fmt: skip
+                 "Kolari-Pynnonen", "Untradable trades", "CSI 300 (沪深300)"):  # fmt: skip
         assert text in html, text
     assert out.stat().st_size < 3 * 2**20  # light enough to mail
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from thematic.baskets import Basket
+from thematic.codes import index_name
 
 if TYPE_CHECKING:
     from thematic.runs.page_data import PageData
@@ -103,6 +104,7 @@ def render_page(
         version=__version__,
         meta=meta,
         bench_kind=bench_kind,
+        bench_name=index_name(bench),
         comparison=_png(charts.comparison_chart(curve, names, meta)),
         reports=reports,
         path_columns=_PATH_COLUMNS,
@@ -234,7 +236,7 @@ def _methods(
         ("Data", f"{meta['sources_text']} series, as of {meta['as_of']}"),
         (
             "Benchmark",
-            f"{bench}, {kind}"
+            f"{index_name(bench)}, {bench}, {kind}"
             + (
                 ": dividends not reinvested, so excess returns are flattered by its dividend "
                 "yield (about 2-3% a year)"
