@@ -66,8 +66,11 @@ def connect(
             raise UsageError(f"{params[1]}: cannot reach {scheduler} ({exc})") from None
     if workers is None or workers < 1:
         raise UsageError(f"{params[0]}: {workers} must be at least 1")
+    # No dashboard, and the scheduler's HTTP server on a free port: its default, 8787, is
+    # taken by any other local cluster (a second run, a test), which then warns.
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
-                           dashboard_address=None, host="127.0.0.1")  # fmt: skip
+                           dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                           host="127.0.0.1")  # fmt: skip
     return Client(cluster)  # type: ignore[no-untyped-call]
 
 
