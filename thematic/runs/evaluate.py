@@ -115,7 +115,7 @@ def evaluate(
         panel, unavailable, label, provenance = price_panel(
             events["code"], benchmark, market, provider, messages
         )
-        result = evaluate_events(panel, events, hs, rule, trading=trading)
+        result = evaluate_events(panel, events, hs, rule, validate=False, trading=trading)
         tables.append(result.table)
         trades.append(result.trades)
         missing += missing_records(result.missing, unavailable, names)
@@ -217,7 +217,7 @@ def constituent_returns(
         events = events.assign(event_id=[f"{b}\x1f{c}" for b, c in zip(basket_of, code_of, strict=True)],
                                weight=1.0)  # fmt: skip
         panel = price_panel(events["code"], benchmark, market, provider)[0]
-        res = evaluate_events(panel, events, [h], rule, trading=trading)
+        res = evaluate_events(panel, events, [h], rule, validate=False, trading=trading)
         t = res.table
         status = np.where(t["n_missing"] > 0, "excluded", "priced").astype(object)
         status[(t["delayed_entries"] > 0).to_numpy()] = "delayed entry"
@@ -259,5 +259,5 @@ def curves(
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         events = events_from_baskets([b for b in items if b.benchmark == benchmark])
         panel = price_panel(events["code"], benchmark, market, provider)[0]
-        frames.append(cumulative_curves(panel, events, rule))
+        frames.append(cumulative_curves(panel, events, rule, validate=False))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
