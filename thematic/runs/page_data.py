@@ -17,6 +17,7 @@ import pandas as pd
 
 from thematic.baskets import Basket, BasketsLike, as_baskets
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS
+from thematic.data.sourcing import MemoProvider, default_provider
 from thematic.errors import DataError, ThematicWarning, UsageError
 from thematic.rules import Horizon, Trading
 from thematic.runs.evaluate import constituent_returns, curves, evaluate
@@ -63,14 +64,18 @@ def page_data(
 
     items = as_baskets(baskets)
     trading = trading or Trading()
+    # Every part of the page prices the same codes: each series is read once.
+    provider = None if market is not None else MemoProvider(default_provider())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ThematicWarning)
-        table = evaluate(items, horizons=horizons, entry=entry, trading=trading, market=market)
-        curve = curves(items, entry=entry, market=market)
+        table = evaluate(items, horizons=horizons, entry=entry, trading=trading, market=market,
+                         provider=provider)  # fmt: skip
+        curve = curves(items, entry=entry, market=market, provider=provider)
         stat_h = [int(h) for h in table["horizon"].unique() if str(h).isdigit()]
         try:
             stats = event_stats(items, horizons=stat_h or [20], entry=entry,
-                                placebo_draws=placebo_draws, market=market)  # fmt: skip
+                                placebo_draws=placebo_draws, market=market,
+                                provider=provider)  # fmt: skip
         except (DataError, UsageError) as exc:
             stats = None
             stats_note = f"event study not available: {exc}"
@@ -82,7 +87,8 @@ def page_data(
         rows = table[table["basket"].astype(str) == b.id]
         priced = rows.dropna(subset=["basket_return"])
         widest: Horizon = priced["horizon"].iloc[-1] if len(priced) else 20
-        cons = constituent_returns([b], widest, entry, trading=trading, market=market)
+        cons = constituent_returns([b], widest, entry, trading=trading, market=market,
+                                   provider=provider)  # fmt: skip
         constituents[b.id] = (widest, cons)
     said = sorted({str(w.message) for w in caught if issubclass(w.category, ThematicWarning)})
     return PageData(items, table, curve, paths, stats, stats_note, constituents, said,
