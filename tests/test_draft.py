@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import SHARED
 from thematic.baskets import load_basket, load_baskets
 from thematic.cli import main
-from thematic.draft import draft_from_text, find_date, normalize, write_drafts
+from thematic.drafting.picks import draft_from_text, find_date, normalize, write_drafts
 from thematic.errors import BasketError, DraftError
 
 REPORTS = SHARED / "reports"

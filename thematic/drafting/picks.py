@@ -35,8 +35,8 @@ TABLE_ANCHORS = (
     "重点关注公司及盈利预测",
     "盈利预测与估值",
 )
-GLOSSARY = Path(__file__).with_name("data") / "theme_glossary.csv"
-ALIASES = Path(__file__).with_name("data") / "name_aliases.csv"
+GLOSSARY = Path(__file__).parents[1] / "data" / "theme_glossary.csv"
+ALIASES = Path(__file__).parents[1] / "data" / "name_aliases.csv"
 #: Brokers recognised in headers (longest first so 中国银河证券 wins over 银河证券).
 BROKERS = ("中国银河证券", "中信证券", "中信建投证券", "华泰证券", "国泰君安证券", "国泰海通证券",
            "海通证券", "招商证券", "广发证券", "中金公司", "申万宏源证券", "兴业证券", "东方证券",
@@ -555,7 +555,7 @@ def write_drafts(
         When the report cannot be read or has no recommendation, or a target file exists
         and ``force`` is false (nothing is written then).
     """
-    from thematic.reading import read_report
+    from thematic.drafting.reading import read_report
 
     report = Path(report)
     text, _ = read_report(report)
