@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from thematic.drafting.picks import draft_from_text, find_date, slug, write_drafts
-from thematic.errors import DraftError
+from thematic.drafting import draft_from_text, find_date, slug, write_drafts
 from thematic.drafting.reading import detect, read_report
+from thematic.errors import DraftError
 
 
 def groups(text: str) -> dict[str, list[str]]:

@@ -327,7 +327,7 @@ def _dask_args(p: argparse.ArgumentParser) -> None:
 
 def cmd_draft(args: argparse.Namespace) -> int:
     """Draft basket YAML files from a report's text."""
-    from thematic.drafting.picks import write_drafts
+    from thematic.drafting import write_drafts
 
     if args.output_dir.exists() and not args.output_dir.is_dir():
         raise UsageError(f"--output-dir: {args.output_dir} is a file, not a directory")
