@@ -98,7 +98,7 @@ HEADER = """# 液冷：算力基础设施的新蓝海
 
 def test_header_fields_of_another_broker() -> None:
     d = draft_from_text(HEADER)
-    assert d.title == "液冷:算力基础设施的新蓝海"
+    assert d.title == "液冷：算力基础设施的新蓝海"  # the report's own punctuation
     assert d.analysts == ["王某", "李四", "赵五"]
     assert d.broker == "华福证券"
     assert d.published == dt.date(2024, 7, 8)
@@ -190,7 +190,7 @@ def test_html_page_without_its_furniture(tmp_path: Path) -> None:
         ("算力租赁", ["300442", "300738"])
     ]
     assert draft.published == dt.date(2024, 7, 8) and draft.broker == "华福证券"
-    assert draft.title == "算力租赁:供需两旺" and draft.analysts == ["王某"]
+    assert draft.title == "算力租赁：供需两旺" and draft.analysts == ["王某"]
 
 
 def test_a_two_column_pdf_keeps_its_columns_apart(tmp_path: Path) -> None:

@@ -18,8 +18,8 @@ MOVED = {
                                   "BROKERS")},
     **{n: ("picks", n) for n in ("Theme", "Draft", "draft_from_text", "recommendation_sections",
                                  "company_tables", "TABLE_ANCHORS")},
-    **{n: ("writer", n) for n in ("glossary", "slug", "render_yaml", "write_drafts", "TODO",
-                                  "GLOSSARY")},
+    **{n: ("ids", n) for n in ("glossary", "slug", "GLOSSARY")},
+    **{n: ("writer", n) for n in ("render_yaml", "write_drafts", "TODO")},
     "ANCHORS": ("text", "CUES"),
 }  # fmt: skip
 

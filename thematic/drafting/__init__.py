@@ -5,15 +5,17 @@
 - :mod:`~thematic.drafting.header`: date, broker, title and analysts.
 - :mod:`~thematic.drafting.names`: names and codes against the shipped stock table.
 - :mod:`~thematic.drafting.picks`: recommendation sections and their groups -> a :class:`Draft`.
-- :mod:`~thematic.drafting.writer`: ids and YAML, one file per theme.
+- :mod:`~thematic.drafting.ids`: basket ids from the glossary, pinyin for the rest.
+- :mod:`~thematic.drafting.writer`: YAML, one file per theme.
 """
 
 from thematic.drafting.header import find_analysts, find_broker, find_date, find_title
+from thematic.drafting.ids import slug
 from thematic.drafting.names import Stock, stock_table
 from thematic.drafting.picks import Draft, Theme, draft_from_text
 from thematic.drafting.reading import read_report
 from thematic.drafting.text import normalize
-from thematic.drafting.writer import render_yaml, slug, write_drafts
+from thematic.drafting.writer import render_yaml, write_drafts
 
 __all__ = [
     "Draft",

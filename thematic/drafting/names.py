@@ -96,7 +96,7 @@ class Resolver:
         # Split on list separators only: 和/及/与 occur inside names (嘉和美康).
         candidates: list[str] = []
         for raw in re.split(r"[、,]", body):
-            item = raw.strip().rstrip("等").strip(" .;:")
+            item = raw.strip(" \n.;:。").rstrip("等").strip(" .;:。")
             if not item:
                 continue
             code_match = CODE_MENTION.search(item) or BARE_CODE.search(item)

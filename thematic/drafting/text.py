@@ -12,16 +12,22 @@ import unicodedata
 
 #: The CJK unified ideographs, for character classes.
 CJK = r"\u4e00-\u9fff"
-#: Ways a date is written: 2024年7月8日, 2024-07-08, 2024/7/8, 20240708.
+#: Ways a date is written: 2024年7月8日, 2024-07-08, 2024/7/8, 2024.07.08, 20240708.
 DATE_PATTERNS = (
     re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
     re.compile(r"(20\d{2})-(\d{1,2})-(\d{1,2})(?!\d)"),
     re.compile(r"(20\d{2})/(\d{1,2})/(\d{1,2})(?!\d)"),
+    re.compile(r"(?<![\d.])(20\d{2})\.(\d{1,2})\.(\d{1,2})(?![\d.])"),
     re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)"),
 )
 #: Phrases that open a recommendation section (never part of a title).
 CUES = ("建议重点关注", "建议关注", "重点关注", "推荐关注", "推荐标的", "重点推荐", "受益标的",
         "相关标的", "关注标的", "标的梳理", "投资建议", "推荐")  # fmt: skip
+#: What opens an item of a list: 1、 1. 1) (1) ① (一) 一、 主线一 and bullets (normalised).
+LIST_MARKER = (
+    r"(?:\(\d{1,2}\)|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[、.)]|[一二三四五六七八九十]{1,3}、"
+    r"|主线[一二三四五六七八九十\d]{1,2}|[-•*](?=\s))"
+)
 #: A code in brackets, and a code standing alone (after :func:`canonical_codes`).
 CODE_MENTION = re.compile(r"\((\d{6})(?:\.(?:SZ|SH|BJ))?\)", re.IGNORECASE)
 BARE_CODE = re.compile(r"(?<![\d(])(\d{6})(?:\.(?:SZ|SH|BJ))?(?![\d)])", re.IGNORECASE)
@@ -43,7 +49,7 @@ def normalize(text: str, join_lines: bool = True) -> str:
     text = canonical_codes(text)
     if join_lines:  # a line that opens "label:" starts a new group, not a wrapped name
         text = re.sub(
-            rf"(?<!\n)\n(?!\n)(?=[ \t]*(?:\(\d{{1,2}}\)|\d{{1,2}}[、.]|[一二三四五六七八九十]{{1,3}}、)?"
+            rf"(?<!\n)\n(?!\n)(?=[ \t]*{LIST_MARKER}?"
             rf"[ \t]*[{CJK}A-Za-z][{CJK}A-Za-z0-9+/]{{0,15}}[ \t]*:)",
             ";",
             text,

@@ -7,48 +7,18 @@ validation until a human fills it in.
 
 from __future__ import annotations
 
-import re
+import contextlib
+import os
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
 
+from thematic.drafting.ids import slug
 from thematic.drafting.picks import Draft, Theme, draft_from_text
-from thematic.drafting.reading import read_report
-from thematic.drafting.text import normalize
+from thematic.drafting.reading import read_document
 from thematic.errors import DraftError
-from thematic.files import write_text
+from thematic.files import atomic_path
 
 TODO = "TODO"
-GLOSSARY = Path(__file__).parents[1] / "data" / "theme_glossary.csv"
-
-
-@cache
-def glossary() -> dict[str, str]:
-    """Map Chinese theme names to the ids a person would choose (``thematic/data/theme_glossary.csv``)."""
-    import csv
-
-    with GLOSSARY.open(encoding="utf-8") as f:
-        return {normalize(r["name"]).upper(): r["id"] for r in csv.DictReader(f)}
-
-
-def slug(name: str, taken: Iterable[str] = ()) -> str:
-    """Make an id for a theme: the glossary's, else a pinyin slug; unique among ``taken``.
-
-    Examples
-    --------
-    >>> slug("光通信"), slug("AI应用端"), slug("IDC", taken=["idc"]), slug("虚拟现实")
-    ('optical_communications', 'ai_applications', 'idc_2', 'xu_ni_xian_shi')
-    """
-    from pypinyin import lazy_pinyin
-
-    known = glossary().get(normalize(name).upper())
-    words = [w for part in lazy_pinyin(name) for w in re.findall(r"[a-z0-9]+", part.lower())]
-    base = known or "_".join(words) or "theme"
-    taken = set(taken)
-    out, n = base, 2
-    while out in taken:
-        out, n = f"{base}_{n}", n + 1
-    return out
 
 
 def _yaml_str(value: str) -> str:
@@ -82,34 +52,87 @@ def render_yaml(draft: Draft, theme: Theme, basket_id: str, source: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_drafts(
-    report: str | Path, output_dir: str | Path, force: bool = False
-) -> tuple[Draft, list[Path]]:
-    """Draft baskets from a report file and write one YAML per theme into ``output_dir``.
+def check_targets(targets: list[Path], output_dir: Path, force: bool) -> None:
+    """Refuse, before anything is written, a set of drafts that cannot all be written.
 
     Raises
     ------
     DraftError
-        When the report cannot be read or has no recommendation, or a target file exists
-        and ``force`` is false (nothing is written then).
+        When ``output_dir`` is a file or cannot be written in, a target is a directory, or
+        targets exist and ``force`` is false.
     """
-    report = Path(report)
-    text, _ = read_report(report)
-    try:
-        draft = draft_from_text(text)
-    except DraftError as exc:
-        raise DraftError(f"{report}: {exc}") from None
-    out = Path(output_dir)
-    ids: list[str] = []
-    for theme in draft.themes:
-        ids.append(slug(theme.name, ids))
-    targets = [out / f"{i}.yaml" for i in ids]
+    if output_dir.exists() and not output_dir.is_dir():
+        raise DraftError(f"--output-dir: {output_dir} is a file, not a directory")
+    for parent in (output_dir, *output_dir.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise DraftError(f"--output-dir: {output_dir}: {parent} is a file, not a directory")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise DraftError(f"--output-dir: cannot write in {parent} (permission denied)")
+            break
+    in_the_way = [t for t in targets if t.is_dir()]
+    if in_the_way:
+        raise DraftError(
+            f"{in_the_way[0]} is a directory, in the way of a draft basket; move it or choose "
+            "another --output-dir (nothing was written)"
+        )
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         raise DraftError(
             f"{existing[0]} already exists (and {len(existing) - 1} more); pass --force to "
             "overwrite"
         )
-    for theme, basket_id, target in zip(draft.themes, ids, targets, strict=True):
-        write_text(target, render_yaml(draft, theme, basket_id, report.name))
+
+
+def write_all(files: dict[Path, str], output_dir: Path) -> None:
+    """Write every file or none: each goes to a temporary name, all are renamed at the end.
+
+    Raises
+    ------
+    DraftError
+        Naming ``output_dir`` (never a temporary file) when the file system refuses.
+    """
+    try:
+        with contextlib.ExitStack() as stack:
+            for target, text in files.items():
+                tmp = stack.enter_context(atomic_path(target, fsync=False))
+                tmp.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise DraftError(
+            f"--output-dir: cannot write the drafts in {output_dir} ({exc.strerror or exc}); "
+            "nothing was written"
+        ) from None
+
+
+def write_drafts(
+    report: str | Path, output_dir: str | Path, force: bool = False, taken: Iterable[str] = ()
+) -> tuple[Draft, list[Path]]:
+    """Draft baskets from a report file and write one YAML per theme into ``output_dir``.
+
+    ``taken`` are ids already used in this run (by other reports): the new ones differ.
+
+    Raises
+    ------
+    DraftError
+        When the report cannot be read or has no recommendation, or the drafts cannot all
+        be written (:func:`check_targets`): nothing is written then.
+    """
+    report = Path(report)
+    doc = read_document(report)
+    try:
+        draft = draft_from_text(doc.text, doc.furniture)
+    except DraftError as exc:
+        raise DraftError(f"{report}: {exc}") from None
+    out = Path(output_dir)
+    ids = list(taken)
+    for theme in draft.themes:
+        ids.append(slug(theme.name, ids))
+    ids = ids[len(ids) - len(draft.themes) :]
+    targets = [out / f"{i}.yaml" for i in ids]
+    check_targets(targets, out, force)
+    write_all(
+        {t: render_yaml(draft, theme, i, report.name)
+         for theme, i, t in zip(draft.themes, ids, targets, strict=True)},
+        out,
+    )  # fmt: skip
     return draft, targets
