@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from thematic.cli_draft import add_draft_parser
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import ThematicError, UsageError
 from thematic.files import check_writable_target, write_text
@@ -323,34 +324,6 @@ def _dask_args(p: argparse.ArgumentParser) -> None:
                    help="run on a local dask.distributed cluster of N worker processes")  # fmt: skip
     g.add_argument("--dask-scheduler", metavar="ADDRESS",
                    help="run on an existing dask.distributed cluster (tcp://host:8786)")  # fmt: skip
-
-
-def cmd_draft(args: argparse.Namespace) -> int:
-    """Draft basket YAML files from a report's text."""
-    from thematic.drafting import write_drafts
-
-    if args.output_dir.exists() and not args.output_dir.is_dir():
-        raise UsageError(f"--output-dir: {args.output_dir} is a file, not a directory")
-    if not args.report.is_file():
-        raise UsageError(f"{args.report}: no such report file")
-    draft, files = write_drafts(args.report, args.output_dir, force=args.force)
-    say(f"{args.report}: published {draft.published or 'TODO'}; broker {draft.broker or 'TODO'}; "
-        f"analysts {', '.join(draft.analysts) or 'TODO'}")  # fmt: skip
-    say(f"title: {draft.title or 'TODO'}")
-    for theme, path in zip(draft.themes, files, strict=True):
-        names = "、".join(f"{s.name}({s.code})" for s in theme.stocks)
-        say(f"  {path}: {theme.name}: {names}")
-    needs = [f"fill in {field} (left as TODO)" for field in draft.todo]
-    needs += [f"unknown name, not added: {name}" for name in draft.unknown]
-    needs += [f"ambiguous name, not added: {n} could be {', '.join(c)}"
-              for n, c in draft.ambiguous.items()]  # fmt: skip
-    needs += [f"check: {m}" for m in draft.mismatched]
-    for line in needs:
-        say(line, "warning")
-    say(f"wrote {len(files)} draft basket(s); " + (
-        f"{len(needs)} item(s) need a human" if needs else "review them before use"
-    ))  # fmt: skip
-    return 0
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -678,13 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     _dask_args(st)
     st.set_defaults(func=cmd_stats)
 
-    dr = sub.add_parser("draft", help="draft basket YAML from a research report")
-    dr.add_argument("report", type=Path,
-                    help="the report: PDF, a web page saved from a browser, or text "
-                    "(recognised from the content)")  # fmt: skip
-    dr.add_argument("--output-dir", type=Path, default=Path("drafts"), help="default: %(default)s/")
-    dr.add_argument("--force", action="store_true", help="overwrite existing files")
-    dr.set_defaults(func=cmd_draft)
+    add_draft_parser(sub)
 
     ls = sub.add_parser("list", help="list baskets")
     _paths_arg(ls)

@@ -143,7 +143,7 @@ def decode(data: bytes, source: Path | str = "<text>") -> str:
                     f"{source}: starts with a {name} byte-order mark but is not valid {name} "
                     f"at byte {exc.start}"
                 ) from None
-    if data[:2000].count(b"\x00") > len(data[:2000]) // 4:
+    if b"\x00" in data[:4096]:  # text has no NUL bytes; UTF-16 has one per ASCII character
         raise DraftError(
             f"{source}: looks like UTF-16 or UTF-32 text without a byte-order mark; save it "
             "as UTF-8 (or with a byte-order mark) and draft again"

@@ -8,13 +8,15 @@ validation until a human fills it in.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from thematic.drafting.ids import slug
 from thematic.drafting.picks import Draft, Theme, draft_from_text
-from thematic.drafting.reading import read_document
+from thematic.drafting.reading import Document, read_document
 from thematic.errors import DraftError
 from thematic.files import atomic_path
 
@@ -104,9 +106,44 @@ def write_all(files: dict[Path, str], output_dir: Path) -> None:
         ) from None
 
 
-def write_drafts(
+def run_ids(names: list[str], published: dt.date | None, taken: Iterable[str] = ()) -> list[str]:
+    """Give a report's themes ids unique within the run; ``taken`` are other reports' ids.
+
+    An id another report of the run already has gets this report's date (the two baskets
+    are the same theme called at different times), then a number.
+
+    Examples
+    --------
+    >>> run_ids(["运营商", "卫星互联网"], dt.date(2024, 10, 9), taken=["telecom_carriers"])
+    ['telecom_carriers_20241009', 'satellite_internet']
+    """
+    taken = set(taken)
+    ids: list[str] = []
+    for name in names:
+        own = slug(name, ids)
+        if own in taken and published is not None:
+            own = f"{own}_{published:%Y%m%d}"
+        base, n = own, 2
+        while own in taken or own in ids:
+            own, n = f"{base}_{n}", n + 1
+        ids.append(own)
+    return ids
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """A report drafted and written: what was read, what was recognised, what was written."""
+
+    report: Path
+    document: Document
+    draft: Draft
+    ids: list[str]
+    files: list[Path]
+
+
+def draft_file(
     report: str | Path, output_dir: str | Path, force: bool = False, taken: Iterable[str] = ()
-) -> tuple[Draft, list[Path]]:
+) -> Drafted:
     """Draft baskets from a report file and write one YAML per theme into ``output_dir``.
 
     ``taken`` are ids already used in this run (by other reports): the new ones differ.
@@ -124,10 +161,7 @@ def write_drafts(
     except DraftError as exc:
         raise DraftError(f"{report}: {exc}") from None
     out = Path(output_dir)
-    ids = list(taken)
-    for theme in draft.themes:
-        ids.append(slug(theme.name, ids))
-    ids = ids[len(ids) - len(draft.themes) :]
+    ids = run_ids([t.name for t in draft.themes], draft.published, taken)
     targets = [out / f"{i}.yaml" for i in ids]
     check_targets(targets, out, force)
     write_all(
@@ -135,4 +169,19 @@ def write_drafts(
          for theme, i, t in zip(draft.themes, ids, targets, strict=True)},
         out,
     )  # fmt: skip
-    return draft, targets
+    return Drafted(report, doc, draft, ids, targets)
+
+
+def write_drafts(
+    report: str | Path, output_dir: str | Path, force: bool = False
+) -> tuple[Draft, list[Path]]:
+    """Draft baskets from a report file into ``output_dir`` (:func:`draft_file`).
+
+    Raises
+    ------
+    DraftError
+        When the report cannot be read or has no recommendation, or the drafts cannot all
+        be written: nothing is written then.
+    """
+    done = draft_file(report, output_dir, force)
+    return done.draft, done.files
