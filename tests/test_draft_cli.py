@@ -203,3 +203,17 @@ def test_explain_names_page_furniture_and_tables_that_recommend_nothing(
     out = capsys.readouterr().out
     assert "line 13   中国软件(600536)  left out: table only" in out
     assert "line 16   航天信息(600271)  taken into 信创 -> xinchuang" in out
+
+
+def test_explain_tells_a_brokers_name_from_its_listed_stock() -> None:
+    from thematic.drafting import draft_from_text
+    from thematic.drafting.explain import explain
+
+    text = "中国银河证券研究院\n2024年3月22日\n投资建议：光通信：中际旭创（300308）。\n资料来源：中国银河证券"
+    lines = explain(text, draft_from_text(text), ["optical_communications"])
+    assert (
+        "  line 1    中国银河(601881)  left out: a broker's name, not a mention of its stock"
+        in lines
+    )
+    assert "  line 3    中际旭创(300308)  taken into 光通信 -> optical_communications" in lines
+    assert "  broker     中国银河证券  <- line 1: 中国银河证券研究院" in lines

@@ -172,7 +172,11 @@ def explain(text: str, draft: Draft, ids: list[str], furniture: str = "") -> lis
             why = "left out: in a recommendation section but in no group's list"
         elif in_table or _TABLE_ROW.search(lines.text(n)):
             why = "left out: table only (a table that recommends nothing)"
-        elif m.stock.name in BROKERS or m.stock.name == draft.broker:
+        elif (
+            m.stock.name in BROKERS
+            or norm.startswith("证券", m.end)
+            or (draft.broker and m.stock.name in draft.broker)
+        ):  # 国金证券 is listed too; 中国银河 is 中国银河证券 without its last word
             why = "left out: a broker's name, not a mention of its stock"
         elif len(mentions(normalize(lines.text(n)))) >= 2 and "、" in lines.text(n):
             why = "left out: no cue (a list with no recommendation cue such as 建议关注 before it)"
