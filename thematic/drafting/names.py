@@ -93,9 +93,10 @@ class Resolver:
         """Resolve the stocks of one group; its prefix is ``theme_text`` or the lead words."""
         stocks: list[Stock] = []
         prefix = theme_text
-        # Split on list separators only: 和/及/与 occur inside names (嘉和美康).
+        # Split on list separators; 和/与/及 only after a code in brackets: they occur inside
+        # names (嘉和美康).
         candidates: list[str] = []
-        for raw in re.split(r"[、,]", body):
+        for raw in re.split(r"[、,]|(?<=\))\s*(?:以及|和|与|及)\s*", body):
             item = raw.strip(" \n.;:。").rstrip("等").strip(" .;:。")
             if not item:
                 continue

@@ -137,7 +137,7 @@ def clean_theme(raw: str) -> str:
             name = name.split(anchor, 1)[1]
     name = re.sub(r"^[^A-Za-z0-9" + CJK + r"]+|[^A-Za-z0-9" + CJK + r"]+$", "", name)
     name = name.split(":", 1)[0]  # "AIPC:联想链的": the label, not the words after it
-    name = re.sub(r"^(?:国内上市公司|上市公司|公司)", "", name)
+    name = re.sub(r"^(?:国内上市公司|上市公司|公司|A股|港股)", "", name)
     for suffix in THEME_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]

@@ -25,7 +25,7 @@ CUES = ("建议重点关注", "建议关注", "重点关注", "推荐关注", "�
         "相关标的", "关注标的", "标的梳理", "投资建议", "推荐")  # fmt: skip
 #: What opens an item of a list: 1、 1. 1) (1) ① (一) 一、 主线一 and bullets (normalised).
 LIST_MARKER = (
-    r"(?:\(\d{1,2}\)|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[、.)]|[一二三四五六七八九十]{1,3}、"
+    r"(?:\(\d{1,2}\)|\([一二三四五六七八九十]{1,3}\)|\d{1,2}[、.)](?!\d)|[一二三四五六七八九十]{1,3}、"
     r"|主线[一二三四五六七八九十\d]{1,2}|[-•*](?=\s))"
 )
 #: A code in brackets, and a code standing alone (after :func:`canonical_codes`).
