@@ -217,3 +217,16 @@ def test_explain_tells_a_brokers_name_from_its_listed_stock() -> None:
     )
     assert "  line 3    中际旭创(300308)  taken into 光通信 -> optical_communications" in lines
     assert "  broker     中国银河证券  <- line 1: 中国银河证券研究院" in lines
+
+
+def test_explain_names_a_list_without_a_cue_and_unknown_names() -> None:
+    from thematic.drafting import draft_from_text
+    from thematic.drafting.explain import explain
+
+    text = "2024年7月8日\n行业要闻：中际旭创、新易盛、天孚通信。\n\n投资建议：光通信：中际旭创（300308）、某某科技。"
+    lines = explain(text, draft_from_text(text), ["optical_communications"])
+    no_cue = "left out: no cue (a list with no recommendation cue such as 建议关注 before it)"
+    assert f"  line 2    新易盛(300502)  {no_cue}" in lines
+    assert "  line 4    中际旭创(300308)  taken into 光通信 -> optical_communications" in lines
+    assert "  line 4    某某科技  left out: unknown name (not in the shipped stock table)" in lines
+    assert "  title      TODO  <- not found" in lines
