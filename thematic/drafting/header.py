@@ -163,35 +163,40 @@ def find_analysts(text: str, broker: str | None) -> list[str]:
     r"""Find the analysts, in the order the header names them.
 
     From ``分析师/研究员/证券分析师/作者: 姓名[、，/ 姓名]``, a name beside a certificate
-    number (``S`` and 13 digits), and header lines ``date 姓名、姓名 broker``.  ``text`` is
-    normalised with its lines kept (:func:`~thematic.drafting.text.normalize`).
+    number (``S`` and 13 digits), and header lines ``date 姓名、姓名 broker``.  ``text`` keeps
+    its spaces (:func:`~thematic.drafting.text.normalize_forms`): they part names
+    (``宋嘉吉 黄瀚``) unless every piece is one character (``谢 春 生``, spaced by extraction).
 
     Examples
     --------
-    >>> from thematic.drafting.text import normalize
-    >>> find_analysts(normalize("证券分析师：王某 | S0130511090001 研究员：李四、赵五"), None)
+    >>> from thematic.drafting.text import normalize_forms as forms
+    >>> find_analysts(forms("证券分析师：王某 | S0130511090001 研究员：李四、赵五"), None)
     ['王某', '李四', '赵五']
-    >>> find_analysts(normalize("分析师：吴凡，张可欣\n中泰证券研究所", False), None)
-    ['吴凡', '张可欣']
+    >>> find_analysts(forms("分析师：吴凡，张可欣\n分析师：宋嘉吉 赵丕业\n研究员：谢 春 生"), None)
+    ['吴凡', '张可欣', '宋嘉吉', '赵丕业', '谢春生']
     """
     header = text[:HEADER_CHARS]
     found: list[tuple[int, str]] = []
     role = r"(?:首席分析师|证券分析师|分析师|研究员|研究助理|作者)"
     one = rf"[{CJK}]{{2,3}}"
-    sep = r"(?:[、,/]|[ \t]+)"
-    # A byline may run on into its next field when extraction dropped the space between them.
-    after = rf"(?:(?![{CJK}])|(?=发布|日期|时间|来源|机构|联系人|执业|证书))"
-    for m in re.finditer(rf"{role}[: \t]*({one}(?:{sep}{one})*){after}", header):
-        names = re.split(sep, m.group(1))
-        found += [(m.start(1) + m.group(1).index(n), n) for n in names]
+    for m in re.finditer(rf"{role}[: \t]*([{CJK}、,/ \t]+)", header):
+        # A byline runs on into its next field when extraction dropped the space between them.
+        chunk = re.split(r"发布|日期|时间|来源|机构|联系人|执业|证书", m.group(1))[0]
+        for part in re.split(r"[、,/]", chunk):
+            pieces = part.split()
+            names = ["".join(pieces)] if all(len(p) == 1 for p in pieces) else pieces
+            at = m.start(1) + chunk.find(part)
+            found += [(at + max(part.find(n), 0), n) for n in names if 2 <= len(n) <= 4]
     for m in re.finditer(rf"(?<![{CJK}])({one})[ \t|:]*S\d{{13}}", header):
         found.append((m.start(1), m.group(1)))
     if broker:
-        pattern = rf"\d(?:日)?({one}(?:、{one})*){re.escape(broker)}"
+        pattern = rf"\d(?:日)?[ \t]*({one}(?:[、 \t]+{one})*)[ \t]*{re.escape(broker)}"
         for m in re.finditer(pattern, header):
-            found += [(m.start(1) + m.group(1).index(n), n) for n in m.group(1).split("、")]
+            found += [
+                (m.start(1) + m.group(1).index(n), n) for n in re.split(r"[、 \t]+", m.group(1))
+            ]
     # Words of the certificate line are not names (登记编码, 执业证书).
     roles = {"分析师", "研究员", "首席", "研究助理", "联系人", "作者"}
     names = [n for _, n in sorted(found)
-             if n not in roles and not re.search(r"[编码号证书登记执业]", n)]  # fmt: skip
+             if n not in roles and not re.search(r"编码|编号|证书|登记|执业|执证", n)]  # fmt: skip
     return list(dict.fromkeys(names))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from thematic.drafting.header import find_analysts, find_broker, find_date, find_title
 from thematic.drafting.ids import glossary
 from thematic.drafting.names import Resolver, Stock
-from thematic.drafting.text import CJK, CUES, LIST_MARKER, normalize
+from thematic.drafting.text import CJK, CUES, LIST_MARKER, normalize, normalize_forms
 from thematic.errors import DraftError
 
 #: The table of covered companies that closes many reports: code, name, price, EPS, PE, rating.
@@ -33,9 +33,10 @@ NUMBERED = re.compile(
     rf"|\(\d{{1,2}}\)|\([一二三四五六七八九十]{{1,3}}\))"
     rf"\s*([{CJK}A-Za-z0-9+/]{{1,24}}?)\s*:"
 )
-#: ``主线一:算力,推荐...``: the theme follows the marker.
+#: ``主线一:算力,推荐...``, ``一是算力,...``: the theme follows the marker.
 MAIN_LINE = re.compile(
-    rf"主线[一二三四五六七八九十\d]{{1,2}}\s*[:,]?\s*([{CJK}A-Za-z0-9+/]{{1,24}}?)\s*[,:;]"
+    rf"(?:主线[一二三四五六七八九十\d]{{1,2}}|(?<=[:;,。\s])[一二三四五六七八九十]是)"
+    rf"\s*[:,]?\s*([{CJK}A-Za-z0-9+/]{{1,24}}?)\s*[,:;]"
 )
 #: A section goes on past a sentence's end when a list item follows (a cue line's lead-in).
 _GOES_ON = re.compile(rf"[;\s]*{LIST_MARKER}")
@@ -209,7 +210,7 @@ def draft_from_text(text: str, furniture: str = "") -> Draft:
         published=find_date(norm),
         broker=broker,
         title=title,
-        analysts=find_analysts(normalize(text, join_lines=False), broker),
+        analysts=find_analysts(normalize_forms(text), broker),
         themes=themes,
         unknown=list(dict.fromkeys(resolver.unknown)),
         ambiguous=resolver.ambiguous,

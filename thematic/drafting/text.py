@@ -43,10 +43,7 @@ def normalize(text: str, join_lines: bool = True) -> str:
     >>> normalize("建 议 关 注 ：科 大 讯 飞 、海康\n威视（002415）")
     '建议关注:科大讯飞、海康威视(002415)'
     """
-    text = "".join(_CIRCLED.get(ch, ch) for ch in text)  # NFKC would make ① a bare "1"
-    text = _CERTIFICATE.sub(" | ", text)  # keep a name apart from its certificate number
-    text = unicodedata.normalize("NFKC", text)
-    text = canonical_codes(text)
+    text = normalize_forms(text)
     if join_lines:  # a line that opens "label:" starts a new group, not a wrapped name
         text = re.sub(
             rf"(?<!\n)\n(?!\n)(?=[ \t]*{LIST_MARKER}?"
@@ -65,6 +62,19 @@ def normalize(text: str, join_lines: bool = True) -> str:
     )
     text = re.sub(rf"(?<=[{CJK}])[ \t]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]+(?=[{CJK}])", "", text)
     return text
+
+
+def normalize_forms(text: str) -> str:
+    """Undo full-width forms and write codes one way; spaces and lines stay as they are.
+
+    Examples
+    --------
+    >>> normalize_forms("分析师：宋嘉吉 黄瀚（300442.SZ）")
+    '分析师:宋嘉吉 黄瀚(300442)'
+    """
+    text = "".join(_CIRCLED.get(ch, ch) for ch in text)  # NFKC would make ① a bare "1"
+    text = _CERTIFICATE.sub(" | ", text)  # keep a name apart from its certificate number
+    return canonical_codes(unicodedata.normalize("NFKC", text))
 
 
 def canonical_codes(text: str) -> str:
