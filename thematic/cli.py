@@ -699,6 +699,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="horizons for the blocked-trade report (default %(default)s)")  # fmt: skip
     _trading_args(sh)
     sh.set_defaults(func=cmd_show)
+
+    from thematic.cli_calls import add_calls_commands
+
+    add_calls_commands(sub, _rule_args, _trading_args, _trading)
     return parser
 
 

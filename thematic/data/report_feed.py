@@ -307,7 +307,7 @@ class FetchReport:
         ok = [r for r in self.results if r.status == "ok"]
         text = (f"{len(ok)} of {len(self.results)} codes fetched, "
                 f"{sum(r.reports for r in ok):,} reports ({sum(r.new for r in ok):,} new, "
-                f"{sum(r.duplicates for r in ok):,} duplicates dropped)")  # fmt: skip
+                f"{sum(r.duplicates for r in ok):,} duplicate(s) dropped)")  # fmt: skip
         if self.resumed:
             text += f"; {self.resumed} codes already done by the interrupted run, skipped"
         return text + (f"; {len(self.failed)} failed" if self.failed else "")

@@ -266,11 +266,11 @@ def scorecard(
         missing = n_calls - cm.n
         frame["note"] = _join([
             np.where(small, f"fewer than {min_calls} calls (--min-calls): no statistics", ""),
-            np.where(~small & (missing > 0), [f"{m} calls without an excess return (no entry "
+            np.where(~small & (missing > 0), [f"{m} call(s) without an excess return (no entry "
                      "price, or the horizon ends after the data)" for m in missing], ""),
             np.where(~small & ~np.isfinite(se), "n < 2 or one entry session: no se, t, p, "
                      "q_bh or shrinkage", ""),
-            np.where(~small & (no_window > 0), [f"{m} calls without an estimation window left "
+            np.where(~small & (no_window > 0), [f"{m} call(s) without an estimation window left "
                      "out of mean_car and car_t" for m in no_window], ""),
         ])  # fmt: skip
         frames.append((frame, sh))
@@ -296,6 +296,8 @@ def scorecard(
         "calls_without_entry_price": len(result.missing),
         "pooled": {int(h): {"mu": sh.mu, "se_mu": sh.se_mu, "tau2": sh.tau2}
                    for h, (_, sh) in zip(hs, frames, strict=True)},
+        "estimation_window": f"returns dated [e-{est_gap + est_window}, e-{est_gap + 1}] "
+        f"(at least {min_obs} valid)",
         "est_window": est_window, "est_gap": est_gap, "min_obs": min_obs,
         "definitions": defs, "messages": messages,
     })  # fmt: skip
