@@ -2,6 +2,7 @@
 
 from thematic import stats
 from thematic.baskets import Basket, Constituent, Report, load_basket, load_baskets, parse_basket
+from thematic.calls import fetch_calls, load_calls
 from thematic.constants import (
     DEFAULT_HORIZONS,
     RESULT_COLUMNS,
@@ -23,6 +24,7 @@ from thematic.events import load_events, validate_events
 from thematic.eventstats import event_stats
 from thematic.pipeline import curves, evaluate, evaluate_calls, events_from_baskets
 from thematic.rules import parse_entry, parse_horizons
+from thematic.runs.scorecard import scorecard
 
 __version__ = "0.1.0"
 
@@ -49,13 +51,16 @@ __all__ = [
     "evaluate_events",
     "event_stats",
     "events_from_baskets",
+    "fetch_calls",
     "load_basket",
     "load_baskets",
+    "load_calls",
     "load_events",
     "load_market_panel",
     "parse_basket",
     "parse_entry",
     "parse_horizons",
+    "scorecard",
     "stats",
     "validate_events",
 ]
