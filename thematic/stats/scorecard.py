@@ -26,6 +26,8 @@ import numpy as np
 
 #: Two-sided 95 % normal quantile, for the shrunk interval.
 Z95: Final = 1.959963984540054
+#: An se below this fraction of the group's range is zero up to rounding (no test).
+SE_ZERO: Final = 1e-9
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,13 @@ class ClusteredMeans:
     mean: np.ndarray
     median: np.ndarray
     hit_rate: np.ndarray  # share of values > 0
-    se: np.ndarray  # CR1; NaN when n < 2 or G < 2
+    se: np.ndarray  # CR1; NaN when n < 2, G < 2 or se is zero (to rounding)
     t: np.ndarray
     p: np.ndarray  # two-sided, Student's t with G - 1 df
 
 
-def _group_medians(x: np.ndarray, group: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Median of ``x`` per group (all finite), by one sort over (group, x)."""
+def _group_medians(x: np.ndarray, group: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Median and range (max - min) of ``x`` per group (all finite), by one sort."""
     order = np.lexsort((x, group))
     xs = x[order]
     start = np.concatenate(([0], np.cumsum(n)[:-1]))
@@ -51,9 +53,11 @@ def _group_medians(x: np.ndarray, group: np.ndarray, n: np.ndarray) -> np.ndarra
     hi = start + n // 2
     safe = n > 0
     out = np.full(len(n), np.nan)
+    spread = np.full(len(n), np.nan)
     if len(xs):
         out[safe] = (xs[lo[safe]] + xs[hi[safe]]) / 2.0
-    return out
+        spread[safe] = xs[(start + n - 1)[safe]] - xs[start[safe]]
+    return out, spread
 
 
 def clustered_means(
@@ -98,15 +102,17 @@ def clustered_means(
     pg = pairs // stride
     g_count = np.bincount(pg, minlength=n_groups)
     ss = np.bincount(pg, weights=s * s, minlength=n_groups)
+    median, spread = _group_medians(xv, gv, n)
     defined = (n >= 2) & (g_count >= 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = g_count / (g_count - 1.0) * ss / (n.astype(np.float64) ** 2)
         se = np.where(defined, np.sqrt(var), np.nan)
-        se = np.where(se > 0, se, np.nan)  # identical values: no test
+        # Identical values (or cluster sums that cancel) give se = 0 up to rounding: a t of
+        # 1e16 would be an artefact, so there is no test.
+        se = np.where((spread > 0) & (se > SE_ZERO * spread), se, np.nan)
         t = mean / se
         p = 2.0 * stats.t.sf(np.abs(t), np.maximum(g_count - 1, 1))
     p = np.where(np.isfinite(t), p, np.nan)
-    median = _group_medians(xv, gv, n)
     return ClusteredMeans(n, g_count, mean, median, hit, se, t, p)
 
 
