@@ -165,9 +165,10 @@ def events_from_calls(calls: pd.DataFrame) -> pd.DataFrame:
     [{'event_id': 'AP1:300308', 'published': Timestamp('2024-03-22 00:00:00'),
       'code': '300308'}]
     """
-    ids = calls["report_id"].astype(str) + ":" + calls["code"].astype(str)
-    return pd.DataFrame({"event_id": ids.to_numpy(), "published": calls["published"].to_numpy(),
-                         "code": calls["code"].astype(str).to_numpy()})  # fmt: skip
+    code = calls["code"].astype(str).reset_index(drop=True)
+    ids = calls["report_id"].astype(str).reset_index(drop=True) + ":" + code
+    published = calls["published"].reset_index(drop=True)
+    return pd.DataFrame({"event_id": ids, "published": published, "code": code})
 
 
 def load_calls(

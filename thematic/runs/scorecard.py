@@ -2,8 +2,9 @@
 
 Each call (one report on one stock) is a single-stock event, id ``report_id:code``, entered
 under the usual rules (entry rule, untradable policy, costs, benchmark) by
-:func:`thematic.evaluate_events`; its market-model CAR comes from the event-study kernels
-(:mod:`thematic.engine.abnormal`, the estimation window of ``thematic stats``).  The
+:func:`thematic.evaluate_events`; its market-model CAR has the definitions of the event-study kernels
+(:mod:`thematic.engine.abnormal`, the estimation window of ``thematic stats``), computed
+from running sums (:mod:`thematic.engine.car_sums`) so that a million calls take seconds.  The
 statistics per group and horizon are :mod:`thematic.stats.scorecard`'s.  This module
 chooses the data and labels the result; it computes no statistic of its own.
 """
@@ -30,15 +31,8 @@ from thematic.constants import CSI300, DEFAULT_ENTRY, MAX_HORIZON
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel
 from thematic.engine import evaluate_events
-from thematic.engine.abnormal import (
-    EST_GAP,
-    EST_WINDOW,
-    MIN_OBS,
-    abnormal_returns,
-    event_window,
-    fit_market_model,
-)
-from thematic.engine.encode import encode
+from thematic.engine.abnormal import EST_GAP, EST_WINDOW, MIN_OBS
+from thematic.engine.car_sums import single_stock_cars
 from thematic.errors import DataError, UsageError
 from thematic.pipeline import RunMetadata, default_provider, load_panel, market_provenance
 from thematic.rules import (
@@ -49,7 +43,7 @@ from thematic.rules import (
     parse_entry,
     parse_horizons,
 )
-from thematic.stats.scorecard import Z95, bh_adjust, clustered_means, shrink
+from thematic.stats.scorecard import Z95, bh_adjust, clustered_means, label_clusters, shrink
 
 BY_KEYS: Final[tuple[str, ...]] = ("broker", "rating", "industry", "code", "year")
 DEFAULT_SCORECARD_HORIZONS: Final[tuple[int, ...]] = (20, 60, 250)
@@ -59,8 +53,6 @@ SCORECARD_COLUMNS: Final[tuple[str, ...]] = (
     "t", "p", "q_bh", "shrunk_excess", "shrunk_lo", "shrunk_hi", "mean_car", "car_t", "note",
 )  # fmt: skip
 _STAT_COLUMNS = SCORECARD_COLUMNS[3:-1]
-#: Calls whose market model is fitted at once (bounded memory: ~10 arrays of rows x 250).
-CAR_CHUNK: Final = 10_000
 
 DEFINITIONS: Final[dict[str, str]] = {
     "call": "one research report on one stock; an event of one stock, id report_id:code",
@@ -128,24 +120,19 @@ def call_cars(
     close on the entry session, or when the horizon ends after the data), each event's
     entry session, and whether it has an estimation window and an entry close.
     """
-    enc = encode(panel, events, "next_close")
     t = len(panel.dates)
-    h_arr = np.asarray(horizons, dtype=np.int64)
-    col, entry = enc.col, enc.entry[enc.event]
-    safe_col, safe_e = np.where(col >= 0, col, 0), np.minimum(entry, t - 1)
-    car = np.full((len(events), len(h_arr)), np.nan)
-    usable = np.zeros(len(events), dtype=bool)
-    for lo in range(0, len(events), CAR_CHUNK):  # chunks of rows bound the memory
-        sl = slice(lo, lo + CAR_CHUNK)
-        model = fit_market_model(panel.close, panel.benchmark_close, safe_col[sl], safe_e[sl],
-                                 est_window, est_gap)  # fmt: skip
-        window = event_window(panel.close_filled, panel.benchmark_close, safe_col[sl],
-                              safe_e[sl], int(h_arr.max()))  # fmt: skip
-        ab = abnormal_returns(model, window, h_arr)
-        ok = enc.present[sl] & (model.m >= min_obs) & (col[sl] >= 0) & (entry[sl] < t)
-        usable[sl] = ok
-        in_data = entry[sl, None] + h_arr[None, :] < t
-        car[sl] = np.where(ok[:, None] & in_data, ab.car, np.nan)
+    code_of, distinct = pd.factorize(events["code"].astype(str), sort=False)
+    col = panel.columns_of(pd.Index(distinct))[code_of]
+    published = events["published"].to_numpy(dtype="datetime64[D]").astype("datetime64[ns]")
+    entry = panel.sessions_after(published)  # first session strictly after the date
+    with np.errstate(invalid="ignore"):
+        present = (col >= 0) & (entry < t)
+        present[present] = np.isfinite(panel.close[entry[present], col[present]])
+    car, m = single_stock_cars(panel.close, panel.close_filled, panel.benchmark_close, col,
+                               entry, np.asarray(horizons, dtype=np.int64), est_window,
+                               est_gap)  # fmt: skip
+    usable = present & (m >= min_obs)
+    car[~usable] = np.nan
     return car, entry, usable
 
 
@@ -243,15 +230,20 @@ def scorecard(
     n_calls = np.bincount(group, minlength=k)
     small = n_calls < min_calls
     t_end = len(panel.dates)
+    cluster = np.maximum(session, 0)
+    by_session = label_clusters(group, cluster, k)
+    pooled = label_clusters(np.zeros(n, np.int64), cluster, 1)
+    by_car_session = label_clusters(group, np.minimum(car_entry, t_end), k)
     frames = []
     for j, h in enumerate(hs):  # a few horizons; groups and clusters are vectorised
         x = excess[:, j]
-        cm = clustered_means(x, group, np.maximum(session, 0), k)
+        cm = clustered_means(x, group, cluster, k, by_session)
         p = np.where(small, np.nan, cm.p)
         q = bh_adjust(p)
         se = np.where(small | ~np.isfinite(p), np.nan, cm.se)
-        sh = shrink(x, np.maximum(session, 0), cm.mean, se, Z95)
-        cc = clustered_means(car[:, j], group, np.minimum(car_entry, t_end), k)
+        sh = shrink(x, cluster, cm.mean, se, Z95, pooled)
+        cc = clustered_means(car[:, j], group, np.minimum(car_entry, t_end), k, by_car_session,
+                             medians=False)  # fmt: skip
         no_window = np.bincount(group, weights=(~usable & (car_entry + int(h) < t_end)),
                                 minlength=k).astype(np.int64)  # fmt: skip
         stats = {"clusters": cm.clusters, "mean_excess": cm.mean, "median_excess": cm.median,

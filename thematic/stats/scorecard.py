@@ -44,24 +44,56 @@ class ClusteredMeans:
     p: np.ndarray  # two-sided, Student's t with G - 1 df
 
 
-def _group_medians(x: np.ndarray, group: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Median and range (max - min) of ``x`` per group (all finite), by one sort."""
-    order = np.lexsort((x, group))
+@dataclass(frozen=True)
+class Clusters:
+    """Calls labelled once by group and by (group, cluster) pair, for several statistics."""
+
+    group: np.ndarray  # (n,) group of each call
+    pair: np.ndarray  # (n,) its (group, cluster) pair
+    pair_group: np.ndarray  # (P,) group of each pair
+    n_groups: int
+
+
+def label_clusters(group: np.ndarray, cluster: np.ndarray, n_groups: int) -> Clusters:
+    """Label the (group, cluster) pairs of the calls (one sort, shared by every horizon)."""
+    g, c = group.astype(np.int64), cluster.astype(np.int64)
+    stride = int(c.max()) + 1 if len(c) else 1
+    pairs, pair = np.unique(g * stride + c, return_inverse=True)
+    return Clusters(g, pair.ravel(), pairs // stride, n_groups)
+
+
+def _group_spread(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Range (max - min) of ``x`` per group (all finite); NaN for an empty group."""
+    top = np.full(n_groups, -np.inf)
+    bottom = np.full(n_groups, np.inf)
+    np.maximum.at(top, group, x)
+    np.minimum.at(bottom, group, x)
+    return np.where(np.isfinite(top), top - bottom, np.nan)
+
+
+def _group_medians(x: np.ndarray, group: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Median of ``x`` per group (all finite), by one sort of x and a radix sort of groups."""
+    by_x = np.argsort(x, kind="stable")
+    small = group.astype(np.int16) if len(n) < 2**15 else group  # radix sort for few groups
+    order = by_x[np.argsort(small[by_x], kind="stable")]
     xs = x[order]
     start = np.concatenate(([0], np.cumsum(n)[:-1]))
     lo = start + np.maximum(n - 1, 0) // 2
     hi = start + n // 2
     safe = n > 0
     out = np.full(len(n), np.nan)
-    spread = np.full(len(n), np.nan)
     if len(xs):
         out[safe] = (xs[lo[safe]] + xs[hi[safe]]) / 2.0
-        spread[safe] = xs[(start + n - 1)[safe]] - xs[start[safe]]
-    return out, spread
+    return out
 
 
 def clustered_means(
-    x: np.ndarray, group: np.ndarray, cluster: np.ndarray, n_groups: int
+    x: np.ndarray,
+    group: np.ndarray,
+    cluster: np.ndarray,
+    n_groups: int,
+    labels: Clusters | None = None,
+    medians: bool = True,
 ) -> ClusteredMeans:
     """Mean of ``x`` per group with its cluster-robust (CR1) standard error.
 
@@ -75,6 +107,10 @@ def clustered_means(
         Cluster of each call (any non-negative integers, e.g. entry session numbers).
     n_groups
         Number of groups.
+    labels
+        :func:`label_clusters` of ``group`` and ``cluster``, when already made.
+    medians
+        Compute the medians (a sort); without, ``median`` is NaN.
 
     Examples
     --------
@@ -89,20 +125,23 @@ def clustered_means(
     """
     from scipy import stats
 
+    labels = labels or label_clusters(group, cluster, n_groups)
     ok = np.isfinite(x)
-    xv, gv, cv = x[ok], group[ok].astype(np.int64), cluster[ok].astype(np.int64)
+    xv, gv, pv = x[ok], labels.group[ok], labels.pair[ok]
     n = np.bincount(gv, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.bincount(gv, weights=xv, minlength=n_groups) / n
         hit = np.bincount(gv, weights=(xv > 0).astype(np.float64), minlength=n_groups) / n
-    # One label per (group, cluster) pair: the cluster sums of deviations from the group mean.
-    stride = int(cv.max()) + 1 if len(cv) else 1
-    pairs, pair_of = np.unique(gv * stride + cv, return_inverse=True)
-    s = np.bincount(pair_of, weights=xv - mean[gv], minlength=len(pairs))
-    pg = pairs // stride
-    g_count = np.bincount(pg, minlength=n_groups)
-    ss = np.bincount(pg, weights=s * s, minlength=n_groups)
-    median, spread = _group_medians(xv, gv, n)
+    # The cluster sums of deviations from the group mean, one per (group, cluster) pair;
+    # G counts the pairs with at least one value.
+    n_pairs = len(labels.pair_group)
+    s = np.bincount(pv, weights=xv - mean[gv], minlength=n_pairs)
+    seen = (np.bincount(pv, minlength=n_pairs) > 0).astype(np.float64)
+    g_count = np.rint(np.bincount(labels.pair_group, weights=seen, minlength=n_groups))
+    g_count = g_count.astype(np.int64)
+    ss = np.bincount(labels.pair_group, weights=s * s, minlength=n_groups)
+    median = _group_medians(xv, gv, n) if medians else np.full(n_groups, np.nan)
+    spread = _group_spread(xv, gv, n_groups)
     defined = (n >= 2) & (g_count >= 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = g_count / (g_count - 1.0) * ss / (n.astype(np.float64) ** 2)
@@ -150,7 +189,12 @@ class Shrunk:
 
 
 def shrink(
-    x: np.ndarray, cluster: np.ndarray, mean: np.ndarray, se: np.ndarray, z: float = Z95
+    x: np.ndarray,
+    cluster: np.ndarray,
+    mean: np.ndarray,
+    se: np.ndarray,
+    z: float = Z95,
+    labels: Clusters | None = None,
 ) -> Shrunk:
     """Shrink each group's ``mean`` (with standard error ``se``) towards the pooled mean.
 
@@ -162,6 +206,8 @@ def shrink(
         Per group; groups with a NaN ``se`` take no part and get NaN.
     z
         Normal quantile of the interval (95 % by default).
+    labels
+        ``label_clusters(zeros, cluster, 1)`` (every call in one group), when already made.
 
     Examples
     --------
@@ -172,8 +218,9 @@ def shrink(
     >>> s.mu, s.tau2, s.shrunk.tolist()
     (2.5, 0.0, [2.5, 2.5])
     """
-    ok = np.isfinite(x)
-    pooled = clustered_means(x[ok], np.zeros(int(ok.sum()), np.int64), cluster[ok], 1)
+    one = np.zeros(len(x), np.int64)
+    pooled = clustered_means(x, one, cluster, 1, labels or label_clusters(one, cluster, 1),
+                             medians=False)  # fmt: skip
     mu, se_mu = float(pooled.mean[0]), float(pooled.se[0])
     use = np.isfinite(se) & np.isfinite(mean)
     nan = np.full(mean.shape, np.nan)
