@@ -108,17 +108,21 @@ def single_stock_cars(
         rows = order[lo_i:hi_i]
         c = cols[rows] - b0
         e = entry[rows]
-        r = _simple_returns(close[:, b0 : b0 + block])
-        valid = np.isfinite(r) & rm_ok[:, None]
+        # Only the sessions these calls touch, from the day before the earliest estimation
+        # return (for its return) to the last event day: s0 is running-sum row 0.
+        s0 = max(int(e.min()) - gap - window - 1, 0)
+        s1 = min(int(e.max()) + int(h_arr.max()) + 1, t)
+        r = _simple_returns(close[s0:s1, b0 : b0 + block])
+        valid = np.isfinite(r) & rm_ok[s0:s1, None]
         y = np.where(valid, r, 0.0)
-        x = np.where(valid, rm0[:, None], 0.0)
+        x = np.where(valid, rm0[s0:s1, None], 0.0)
         # One stacked array of running sums: a call's two lookups fetch all five at once.
         run = _running(np.stack([valid.astype(np.float64), x, y, x * x, x * y], axis=-1))
         del r, valid, y, x
         # Estimation returns dated [e - gap - window, e - gap - 1]: running-sum rows lo..hi.
         hi = np.maximum(e - gap, 0)
         lo = np.minimum(np.clip(e - gap - window, 0, None), hi)
-        sums = run[hi, c] - run[lo, c]
+        sums = run[hi - s0, c] - run[lo - s0, c]
         del run
         m = np.rint(sums[:, 0]).astype(np.int64)
         sx, sy, sxx, sxy = sums[:, 1], sums[:, 2], sums[:, 3], sums[:, 4]
@@ -126,15 +130,15 @@ def single_stock_cars(
             beta = (sxy - sx * sy / m) / (sxx - sx * sx / m)
             alpha = (sy - beta * sx) / m
         m_out[rows] = m
-        rf = _simple_returns(close_filled[:, b0 : b0 + block])
+        rf = _simple_returns(close_filled[s0:s1, b0 : b0 + block])
         rf_ok = np.isfinite(rf)
         run_f = _running(np.stack([np.where(rf_ok, rf, 0.0), (~rf_ok).astype(np.float64)], -1))
         del rf, rf_ok
-        start = run_f[e + 1, c]
+        start = run_f[e + 1 - s0, c]
         for j, h in enumerate(h_arr):  # a few horizons
             end = e + int(h)
             last = np.minimum(end, t - 1) + 1
-            window_f = run_f[last, c] - start
+            window_f = run_f[last - s0, c] - start
             bad = window_f[:, 1] + (run_rm_bad[last] - run_rm_bad[e + 1])
             sm = run_rm[last] - run_rm[e + 1]
             value = window_f[:, 0] - int(h) * alpha - beta * sm

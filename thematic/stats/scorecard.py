@@ -55,11 +55,13 @@ class Clusters:
 
 
 def label_clusters(group: np.ndarray, cluster: np.ndarray, n_groups: int) -> Clusters:
-    """Label the (group, cluster) pairs of the calls (one sort, shared by every horizon)."""
+    """Label the (group, cluster) pairs of the calls (once, shared by every horizon)."""
+    import pandas as pd
+
     g, c = group.astype(np.int64), cluster.astype(np.int64)
     stride = int(c.max()) + 1 if len(c) else 1
-    pairs, pair = np.unique(g * stride + c, return_inverse=True)
-    return Clusters(g, pair.ravel(), pairs // stride, n_groups)
+    pair, pairs = pd.factorize(g * stride + c, sort=False)  # hashing: no sort of a million
+    return Clusters(g, pair.astype(np.int64), np.asarray(pairs) // stride, n_groups)
 
 
 def _group_spread(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -71,20 +73,12 @@ def _group_spread(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray
     return np.where(np.isfinite(top), top - bottom, np.nan)
 
 
-def _group_medians(x: np.ndarray, group: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Median of ``x`` per group (all finite), by one sort of x and a radix sort of groups."""
-    by_x = np.argsort(x, kind="stable")
-    small = group.astype(np.int16) if len(n) < 2**15 else group  # radix sort for few groups
-    order = by_x[np.argsort(small[by_x], kind="stable")]
-    xs = x[order]
-    start = np.concatenate(([0], np.cumsum(n)[:-1]))
-    lo = start + np.maximum(n - 1, 0) // 2
-    hi = start + n // 2
-    safe = n > 0
-    out = np.full(len(n), np.nan)
-    if len(xs):
-        out[safe] = (xs[lo[safe]] + xs[hi[safe]]) / 2.0
-    return out
+def _group_medians(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Median of ``x`` per group (all finite; NaN for an empty group): pandas' grouped median."""
+    import pandas as pd
+
+    medians = pd.Series(x).groupby(group, sort=True).median()
+    return medians.reindex(range(n_groups)).to_numpy(dtype=np.float64)
 
 
 def clustered_means(
@@ -140,7 +134,7 @@ def clustered_means(
     g_count = np.rint(np.bincount(labels.pair_group, weights=seen, minlength=n_groups))
     g_count = g_count.astype(np.int64)
     ss = np.bincount(labels.pair_group, weights=s * s, minlength=n_groups)
-    median = _group_medians(xv, gv, n) if medians else np.full(n_groups, np.nan)
+    median = _group_medians(xv, gv, n_groups) if medians else np.full(n_groups, np.nan)
     spread = _group_spread(xv, gv, n_groups)
     defined = (n >= 2) & (g_count >= 2)
     with np.errstate(invalid="ignore", divide="ignore"):
