@@ -182,3 +182,13 @@ def test_fetch_calls_returns_the_call_table(stand: ReportListStandIn, tmp_path: 
     assert list(calls.columns) == list(CALL_COLUMNS)
     assert calls["report_id"].tolist() == ["AP202405066"]
     assert [f["status"] for f in calls.attrs["fetch"]] == ["ok", "failed"]
+
+
+def test_an_answer_without_data_is_not_zero_reports(tmp_path: Path) -> None:
+    # akshare fails on KeyError 'infoCode' for an empty list; only TotalPage 0 means "none".
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, "https://reportapi.eastmoney.com/report/list",
+                 json={"hits": 3, "data": None, "currentYear": 2025, "TotalPage": 1})  # fmt: skip
+        report_ = fetch_into_cache(["300308"], CallsCache(tmp_path), caller())
+    assert report_.results[0].status == "failed"
+    assert "missing field 'infoCode'" in report_.results[0].message

@@ -116,6 +116,11 @@ def _load(args: argparse.Namespace) -> Any:
     calls = with_warnings_said(load_calls)
     for message in calls.attrs.get("messages", []):
         say(message, "warning")
+    if not len(calls):
+        from thematic.data.report_feed import CallsCache
+
+        say(f"no calls in the cache ({CallsCache().root}): run `thematic calls fetch` first",
+            "warning")  # fmt: skip
     return filter_calls(calls, **_filters(args))
 
 

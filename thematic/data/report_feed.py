@@ -120,6 +120,15 @@ def _raw_dates(kept: list[Any]) -> dict[str, str]:
     return out
 
 
+def _total_pages(kept: list[Any]) -> int | None:
+    """``TotalPage`` of the first page the server sent (None when it cannot be read)."""
+    try:
+        value = kept[0].json()["TotalPage"]
+    except (IndexError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return int(value) if isinstance(value, int) else None
+
+
 def fetch_report_list(code: str, caller: Caller, seen: str) -> tuple[pd.DataFrame, int]:
     """Every report Eastmoney lists for ``code`` (0 rows when it has none) and the duplicates.
 
@@ -138,9 +147,10 @@ def fetch_report_list(code: str, caller: Caller, seen: str) -> tuple[pd.DataFram
             try:
                 frame = ak.stock_research_report_em(symbol=code)
             except KeyError as exc:
-                if exc.args != ("infoCode",):
+                # akshare's "no report" -- when the server did say 0 pages, not otherwise.
+                if exc.args != ("infoCode",) or _total_pages(kept) != 0:
                     raise
-                frame = pd.DataFrame(columns=list(AKSHARE_COLUMNS))  # akshare's "no report"
+                frame = pd.DataFrame(columns=list(AKSHARE_COLUMNS))
             raw_dates.update(_raw_dates(kept))
         return frame
 
