@@ -22,15 +22,21 @@ import numpy as np
 
 from thematic.engine.abnormal import EST_GAP, EST_WINDOW
 
-#: Panel columns whose running sums are held at once (~12 arrays of sessions x block).
-COLUMN_BLOCK: Final = 256
+#: Panel columns whose running sums are held at once (7 numbers per session and column).
+COLUMN_BLOCK: Final = 512
 
 
 def _running(a: np.ndarray) -> np.ndarray:
     """Return running sums with a leading zero row: ``out[k] = a[:k].sum(axis=0)``."""
-    out = np.zeros((a.shape[0] + 1, *a.shape[1:]), dtype=np.float64)
-    np.cumsum(a, axis=0, out=out[1:])
-    return out
+    flat = a.reshape(a.shape[0], -1)
+    out = np.empty((a.shape[0] + 1, flat.shape[1]), dtype=np.float64)
+    out[0] = 0.0
+    out[1:] = flat
+    # Session by session, each step one vectorised row: numpy's cumsum along axis 0 walks a
+    # C-ordered block column by column and is ~5x slower.  Same additions, same order.
+    for i in range(1, len(out)):
+        np.add(out[i], out[i - 1], out=out[i])
+    return out.reshape(a.shape[0] + 1, *a.shape[1:])
 
 
 def _simple_returns(close: np.ndarray) -> np.ndarray:
