@@ -120,11 +120,16 @@ def single_stock_cars(
         s1 = min(int(e.max()) + int(h_arr.max()) + 1, t)
         r = _simple_returns(close[s0:s1, b0 : b0 + block])
         valid = np.isfinite(r) & rm_ok[s0:s1, None]
-        y = np.where(valid, r, 0.0)
-        x = np.where(valid, rm0[s0:s1, None], 0.0)
         # One stacked array of running sums: a call's two lookups fetch all five at once.
-        run = _running(np.stack([valid.astype(np.float64), x, y, x * x, x * y], axis=-1))
-        del r, valid, y, x
+        moments = np.empty((*r.shape, 5))
+        moments[..., 0] = valid
+        x, y = moments[..., 1], moments[..., 2]
+        np.copyto(y, np.where(valid, r, 0.0))
+        np.copyto(x, np.where(valid, rm0[s0:s1, None], 0.0))
+        np.multiply(x, x, out=moments[..., 3])
+        np.multiply(x, y, out=moments[..., 4])
+        run = _running(moments)
+        del r, valid, moments, x, y
         # Estimation returns dated [e - gap - window, e - gap - 1]: running-sum rows lo..hi.
         hi = np.maximum(e - gap, 0)
         lo = np.minimum(np.clip(e - gap - window, 0, None), hi)
