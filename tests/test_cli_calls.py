@@ -143,3 +143,19 @@ def test_scorecard_usage_errors(
 def test_scorecard_without_calls_is_a_data_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scorecard"]) == 1
     assert "no call left to score" in capsys.readouterr().err
+
+
+def test_fetch_baskets_and_parquet_events(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        stand = stand_in()
+        stand.install(mock)
+        assert main(["calls", "fetch", "--baskets", "baskets/idc.yaml"]) == 0
+    assert [c for c, _ in stand.requests] == ["300738"]  # idc's one constituent
+    assert "300738: 0 reports" in capsys.readouterr().err
+    fetch(capsys, "600941")
+    out = tmp_path / "calls.parquet"
+    assert main(["calls", "events", "--output", str(out)]) == 0
+    events = pd.read_parquet(out)
+    assert list(events.columns) == ["event_id", "published", "code"] and len(events) == 6

@@ -139,13 +139,15 @@ def cmd_calls_list(args: argparse.Namespace) -> int:
 def cmd_calls_events(args: argparse.Namespace) -> int:
     """Write the calls as an events file (``event_id,published,code``)."""
     from thematic.calls import events_from_calls
-    from thematic.output.tables import format_frame, resolve_format, write_parquet
+    from thematic.files import atomic_path
+    from thematic.output.tables import format_frame, resolve_format
 
     check_writable_target(args.output, "--output")
     fmt = resolve_format(None, args.output, ("csv", "parquet"), "csv")
     events = events_from_calls(_load(args))
     if fmt == "parquet":
-        write_parquet(events, args.output, {"events": "one per call, id report_id:code"})
+        with atomic_path(args.output) as tmp:
+            events.to_parquet(tmp, index=False)
         say(f"wrote {args.output}")
     else:
         _emit(format_frame(events, "csv"), args.output)

@@ -195,7 +195,8 @@ def scorecard(
     -------
     pandas.DataFrame
         The ``by`` columns, then :data:`SCORECARD_COLUMNS`; ``attrs["metadata"]`` holds the
-        rules, data sources, counts and definitions; ``attrs["calls"]`` the per-call values.
+        rules, data sources, counts, definitions and, per horizon, the pooled ``mu``,
+        ``se_mu`` and ``tau2`` of the shrinkage.
     """
     keys = split_list(by)
     bad = [k for k in keys if k not in BY_KEYS]
@@ -262,8 +263,8 @@ def scorecard(
                      "price, or the horizon ends after the data)" for m in missing], ""),
             np.where(~small & ~np.isfinite(se), "n < 2 or one entry session: no se, t, p, "
                      "q_bh or shrinkage", ""),
-            np.where(~small & (no_window > 0), [f"{m} call(s) without an estimation window left "
-                     "out of mean_car and car_t" for m in no_window], ""),
+            np.where(~small & (no_window > 0), [f"{m} call(s) without an estimation window (or an "
+                     "entry close) left out of mean_car and car_t" for m in no_window], ""),
         ])  # fmt: skip
         frames.append((frame, sh))
     out = pd.concat([f for f, _ in frames], ignore_index=True)
