@@ -83,7 +83,9 @@ def test_list_formats_and_filters(capsys: pytest.CaptureFixture[str], tmp_path: 
     text = capsys.readouterr().out
     assert "中国移动" in text and "中际旭创" not in text
     assert main(["calls", "list", "--since", "2024-13-01"]) == 2
-    assert "since: '2024-13-01' is not a date" in capsys.readouterr().err
+    assert "--since: '2024-13-01' is not a date" in capsys.readouterr().err
+    assert main(["calls", "list", "--rating", "strong"]) == 2
+    assert "--rating: 'strong' is not one of" in capsys.readouterr().err
 
 
 def test_events_file_feeds_evaluate_events(

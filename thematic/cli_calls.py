@@ -111,7 +111,11 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from thematic.calls import filter_calls, load_calls
+    from thematic.calls import filter_calls, load_calls, parse_date, parse_ratings
+
+    parse_date(args.since, "--since")  # messages that name the option, before any work
+    parse_date(args.until, "--until")
+    parse_ratings(args.rating, "--rating")
 
     calls = with_warnings_said(load_calls)
     for message in calls.attrs.get("messages", []):
