@@ -32,7 +32,7 @@ def group_label(row: pd.Series, by: Sequence[str]) -> str:
 
 
 def forest_chart(rows: pd.DataFrame, by: Sequence[str], horizon: int, mu: float) -> Figure:
-    """Each group's raw mean and shrunk 95 % interval at one horizon, sorted by shrunk mean.
+    """Draw each group's raw mean and shrunk 95 % interval at one horizon, sorted by shrunk mean.
 
     Groups without a shrunk estimate (too few calls or clusters) are left out of the plot
     (the table lists them).
@@ -43,7 +43,7 @@ def forest_chart(rows: pd.DataFrame, by: Sequence[str], horizon: int, mu: float)
 
     use_cjk_font()
     shown = rows.loc[np.isfinite(rows["shrunk_excess"].to_numpy(dtype=float))]
-    shown = shown.sort_values("shrunk_excess", kind="stable")
+    shown = shown.sort_values(["shrunk_excess", "mean_excess"], kind="stable")  # ties: raw mean
     n = max(len(shown), 1)
     fig = Figure(figsize=(9.0, 1.6 + 0.32 * n), dpi=110, layout="constrained")
     ax = fig.add_subplot()
