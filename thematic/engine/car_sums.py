@@ -105,7 +105,9 @@ def single_stock_cars(
     rm0 = np.where(rm_ok, rm, 0.0)
     run_rm, run_rm_bad = _running(rm0), _running((~rm_ok).astype(np.float64))
     ok_rows = (cols >= 0) & (entry < t)
-    order = np.flatnonzero(ok_rows)[np.argsort(cols[ok_rows], kind="stable")]
+    keys = cols[ok_rows]
+    keys = keys.astype(np.int16) if close.shape[1] < 2**15 else keys  # radix sort when small
+    order = np.flatnonzero(ok_rows)[np.argsort(keys, kind="stable")]
     sorted_cols = cols[order]
     for b0 in range(0, int(sorted_cols[-1]) + 1 if len(order) else 0, block):
         lo_i, hi_i = np.searchsorted(sorted_cols, [b0, b0 + block])
@@ -128,12 +130,14 @@ def single_stock_cars(
         np.copyto(x, np.where(valid, rm0[s0:s1, None], 0.0))
         np.multiply(x, x, out=moments[..., 3])
         np.multiply(x, y, out=moments[..., 4])
-        run = _running(moments)
+        width = r.shape[1]
+        run = _running(moments).reshape(-1, 5)  # row (session - s0) * width + column
         del r, valid, moments, x, y
         # Estimation returns dated [e - gap - window, e - gap - 1]: running-sum rows lo..hi.
         hi = np.maximum(e - gap, 0)
         lo = np.minimum(np.clip(e - gap - window, 0, None), hi)
-        sums = run[hi - s0, c] - run[lo - s0, c]
+        sums = np.take(run, (hi - s0) * width + c, axis=0)
+        sums -= np.take(run, (lo - s0) * width + c, axis=0)
         del run
         m = np.rint(sums[:, 0]).astype(np.int64)
         sx, sy, sxx, sxy = sums[:, 1], sums[:, 2], sums[:, 3], sums[:, 4]
@@ -144,12 +148,13 @@ def single_stock_cars(
         rf = _simple_returns(close_filled[s0:s1, b0 : b0 + block])
         rf_ok = np.isfinite(rf)
         run_f = _running(np.stack([np.where(rf_ok, rf, 0.0), (~rf_ok).astype(np.float64)], -1))
+        run_f = run_f.reshape(-1, 2)
         del rf, rf_ok
-        start = run_f[e + 1 - s0, c]
+        start = np.take(run_f, (e + 1 - s0) * width + c, axis=0)
         for j, h in enumerate(h_arr):  # a few horizons
             end = e + int(h)
             last = np.minimum(end, t - 1) + 1
-            window_f = run_f[last - s0, c] - start
+            window_f = np.take(run_f, (last - s0) * width + c, axis=0) - start
             bad = window_f[:, 1] + (run_rm_bad[last] - run_rm_bad[e + 1])
             sm = run_rm[last] - run_rm[e + 1]
             value = window_f[:, 0] - int(h) * alpha - beta * sm
