@@ -161,3 +161,15 @@ def test_fetch_baskets_and_parquet_events(
     assert main(["calls", "events", "--output", str(out)]) == 0
     events = pd.read_parquet(out)
     assert list(events.columns) == ["event_id", "published", "code"] and len(events) == 6
+
+
+def test_fetch_with_the_network_down(capsys: pytest.CaptureFixture[str]) -> None:
+    import requests
+
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, "https://reportapi.eastmoney.com/report/list",
+                 body=requests.ConnectionError("Failed to resolve"))  # fmt: skip
+        assert main(["calls", "fetch", "300308", "600941"]) == 1
+    err = capsys.readouterr().err
+    assert "network unreachable: 2 of 2 codes skipped (300308, 600941)" in err
+    assert "Traceback" not in err

@@ -15,6 +15,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import stats as sps
 
 import thematic
@@ -203,3 +205,15 @@ def test_bad_input() -> None:
         thematic.scorecard(call_table(), horizons="20,max")
     with pytest.raises(DataError, match="no call left to score"):
         thematic.scorecard(call_table(), since="2030-01-01")
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.permutations(list(range(len(CALLS)))))
+def test_the_order_of_the_calls_does_not_matter(card: pd.DataFrame, order: list[int]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        shuffled = thematic.scorecard(call_table([CALLS[i] for i in order]), by="broker",
+                                      horizons=[20, 60], trading=IGNORE)  # fmt: skip
+    pd.testing.assert_frame_equal(shuffled, card, rtol=1e-12, atol=1e-15)

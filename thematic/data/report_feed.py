@@ -28,7 +28,7 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -323,6 +323,19 @@ class FetchReport:
         return text + (f"; {len(self.failed)} failed" if self.failed else "")
 
 
+@contextlib.contextmanager
+def _locked(cache: CallsCache) -> Iterator[None]:
+    """Hold the cache's lock; a job that waited past the timeout gets one clear error."""
+    from filelock import Timeout
+
+    try:
+        with cache.lock():
+            yield
+    except Timeout:
+        raise CacheError(cache.root, f"another fetch has held the lock for over "
+                         f"{LOCK_TIMEOUT_S / 3600:.0f} h; is one stuck?") from None  # fmt: skip
+
+
 def fetch_into_cache(
     codes: Sequence[str],
     cache: CallsCache | None = None,
@@ -350,7 +363,7 @@ def fetch_into_cache(
     caller = caller or Caller(HttpPolicy())
     report = FetchReport()
     seen = dt.date.today().isoformat()
-    with cache.lock():
+    with _locked(cache):
         done = cache.progress_done(codes) if resume else set()
         report.resumed = len(done & set(codes))
         todo = [c for c in codes if c not in done]
