@@ -7,7 +7,8 @@ errors go to stderr, so that ``--format csv|json`` output can be piped into anot
 Rendering lives in :mod:`thematic.output`, the work in the library; nothing here computes.
 Each family of commands has its module (:mod:`~thematic.cli.evaluate`,
 :mod:`~thematic.cli.stats`, :mod:`~thematic.cli.page`, :mod:`~thematic.cli.baskets`,
-:mod:`~thematic.cli.data`, :mod:`~thematic.cli.history`, :mod:`~thematic.cli.draft`);
+:mod:`~thematic.cli.data`, :mod:`~thematic.cli.history`, :mod:`~thematic.cli.draft`,
+:mod:`~thematic.cli.calls`);
 :mod:`~thematic.cli.options` holds what they share.  Building the parser imports none of
 the library's heavy modules, so ``thematic --help`` is quick.
 """
@@ -20,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from thematic.cli import baskets, data, draft, evaluate, history, page, stats
+from thematic.cli import baskets, calls, data, draft, evaluate, history, page, stats
 from thematic.cli.options import dask_args, paths_arg, rule_args, trading_args
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import ThematicError
@@ -178,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="horizons for the blocked-trade report (default %(default)s)")  # fmt: skip
     trading_args(sh)
     sh.set_defaults(func=baskets.cmd_show)
+
+    calls.add_calls_commands(sub)
     return parser
 
 
