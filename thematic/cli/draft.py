@@ -1,4 +1,4 @@
-"""The ``thematic draft`` command: a report (or a folder of reports) -> draft basket YAML."""
+"""``thematic draft``: a report (or a folder of reports) -> draft basket YAML for review."""
 
 from __future__ import annotations
 
