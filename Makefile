@@ -49,6 +49,7 @@ bench: dev
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_stats.py
 	$(BIN)/python benchmarks/bench_dask.py
+	$(BIN)/python benchmarks/bench_scorecard.py
 
 snapshot: dev
 	$(BIN)/python scripts/build_snapshot.py

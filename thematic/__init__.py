@@ -33,13 +33,16 @@ _WHERE: dict[str, str] = {
     "evaluate_events": "thematic.engine",
     "event_stats": "thematic.runs.event_study",
     "events_from_baskets": "thematic.baskets",
+    "fetch_calls": "thematic.calls",
     "load_basket": "thematic.baskets",
     "load_baskets": "thematic.baskets",
+    "load_calls": "thematic.calls",
     "load_events": "thematic.events",
     "load_market_panel": "thematic.runs.prices",
     "parse_basket": "thematic.baskets",
     "parse_entry": "thematic.rules",
     "parse_horizons": "thematic.rules",
+    "scorecard": "thematic.runs.scorecard",
     "stats": "thematic.stats",
     "validate_events": "thematic.events",
 }
@@ -67,13 +70,16 @@ __all__ = [
     "evaluate_events",
     "event_stats",
     "events_from_baskets",
+    "fetch_calls",
     "load_basket",
     "load_baskets",
+    "load_calls",
     "load_events",
     "load_market_panel",
     "parse_basket",
     "parse_entry",
     "parse_horizons",
+    "scorecard",
     "stats",
     "validate_events",
 ]
@@ -106,6 +112,7 @@ if _typing.TYPE_CHECKING:  # for type checkers and editors: the names as they re
         load_baskets,
         parse_basket,
     )
+    from thematic.calls import fetch_calls, load_calls
     from thematic.constants import (
         DEFAULT_HORIZONS,
         RESULT_COLUMNS,
@@ -128,3 +135,4 @@ if _typing.TYPE_CHECKING:  # for type checkers and editors: the names as they re
     from thematic.runs.evaluate import curves, evaluate
     from thematic.runs.event_study import event_stats
     from thematic.runs.prices import load_market_panel
+    from thematic.runs.scorecard import scorecard

@@ -7,7 +7,8 @@ errors go to stderr, so that ``--format csv|json`` output can be piped into anot
 Rendering lives in :mod:`thematic.output`, the work in the library; nothing here computes.
 Each family of commands has its module (:mod:`~thematic.cli.evaluate`,
 :mod:`~thematic.cli.stats`, :mod:`~thematic.cli.page`, :mod:`~thematic.cli.baskets`,
-:mod:`~thematic.cli.data`, :mod:`~thematic.cli.history`, :mod:`~thematic.cli.draft`);
+:mod:`~thematic.cli.data`, :mod:`~thematic.cli.history`, :mod:`~thematic.cli.draft`,
+:mod:`~thematic.cli.calls`);
 :mod:`~thematic.cli.options` holds what they share.  Building the parser imports none of
 the library's heavy modules, so ``thematic --help`` is quick.
 """
@@ -20,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from thematic.cli import baskets, data, draft, evaluate, history, page, stats
+from thematic.cli import baskets, calls, data, draft, evaluate, history, page, stats
 from thematic.cli.options import dask_args, paths_arg, rule_args, trading_args
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import ThematicError
@@ -157,13 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     dask_args(st)
     st.set_defaults(func=stats.cmd_stats)
 
-    dr = sub.add_parser("draft", help="draft basket YAML from a research report")
-    dr.add_argument("report", type=Path,
-                    help="the report: PDF, a web page saved from a browser, or text "
-                    "(recognised from the content)")  # fmt: skip
-    dr.add_argument("--output-dir", type=Path, default=Path("drafts"), help="default: %(default)s/")
-    dr.add_argument("--force", action="store_true", help="overwrite existing files")
-    dr.set_defaults(func=draft.cmd_draft)
+    draft.add_draft_parser(sub)
 
     ls = sub.add_parser("list", help="list baskets")
     paths_arg(ls)
@@ -178,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="horizons for the blocked-trade report (default %(default)s)")  # fmt: skip
     trading_args(sh)
     sh.set_defaults(func=baskets.cmd_show)
+
+    calls.add_calls_commands(sub)
     return parser
 
 
