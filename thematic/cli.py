@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import ThematicError, UsageError
-from thematic.files import check_writable_target, write_text
+from thematic.files import check_targets_apart, check_writable_target, write_text
 from thematic.output.console import say, with_warnings_said
 from thematic.rules import Trading
 
@@ -30,12 +30,33 @@ if TYPE_CHECKING:
 DEFAULT_BASKETS = "baskets"
 
 
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """Return the files a command reads: basket files, an events table, an ST table, a history."""
+    from thematic.baskets import basket_files
+
+    found: list[Path] = []
+    if hasattr(args, "paths"):
+        found += basket_files(args.paths or [DEFAULT_BASKETS])
+    for name in ("events", "st_table"):
+        if getattr(args, name, None) is not None:
+            found.append(getattr(args, name))
+    history = getattr(args, "history", None)
+    if history is not None and history.is_dir():
+        found += history.glob("as_of=*.parquet")
+    return found
+
+
 def _check_targets(args: argparse.Namespace, *names: str) -> None:
-    """Fail before any work when an output path cannot be written (exit 2, nothing written)."""
-    for name in names:
-        path = getattr(args, name, None)
+    """Fail before any work when an output path cannot be written (exit 2, nothing written).
+
+    A target must be writable, must not be one of the command's inputs, and two options must
+    not name one file.
+    """
+    targets = {f"--{name.replace('_', '-')}": getattr(args, name, None) for name in names}
+    for param, path in targets.items():
         if path is not None:
-            check_writable_target(path, f"--{name.replace('_', '-')}")
+            check_writable_target(path, param)
+    check_targets_apart(targets, _inputs(args))
 
 
 def _write_or_print(text: str, output: Path | None) -> None:
@@ -67,11 +88,15 @@ def _trading(args: argparse.Namespace) -> Trading:
     from thematic.data.st import load_st_table
     from thematic.rules import Costs, parse_untradable
 
-    if args.max_delay < 0:
-        raise UsageError(f"--max-delay: {args.max_delay} must be a whole number >= 0")
-    costs = Costs(args.commission_bps, args.slippage_bps, args.notional)
+    policy = parse_untradable(args.untradable, "--untradable")
+    try:
+        costs = Costs(args.commission_bps, args.slippage_bps, args.notional)
+        Trading(policy, args.max_delay, costs)  # (checks the delay)
+    except UsageError as exc:  # name the option, not the field: "--max-delay", not "max_delay"
+        field, _, problem = str(exc).partition(":")
+        raise UsageError(f"--{field.replace('_', '-')}:{problem}") from None
     st = load_st_table(args.st_table) if args.st_table else ()
-    return Trading(parse_untradable(args.untradable, "--untradable"), args.max_delay, costs, st)
+    return Trading(policy, args.max_delay, costs, st)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -120,7 +145,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.history:
         from thematic.history import append
 
-        written = append(args.history, df)
+        hashes = {b.id: b.content_hash for b in baskets}
+        written = with_warnings_said(lambda: append(args.history, df, hashes))
         say(f"history: {len(df)} rows for as-of {meta['as_of']} in {written}")
     header = "\n".join(metadata_lines(meta))
     if fmt == "table":
@@ -140,7 +166,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
-    check_writable_target(args.output, "--output")
+    _check_targets(args, "output")
     if args.output.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--output: {args.output}: the report is HTML; name it *.html")
     baskets = _load_baskets(args)
@@ -158,8 +184,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     from thematic.output.tables import format_frame, history_text, resolve_format
 
     _check_targets(args, "output", "chart")
+    if args.chart is not None and args.chart.suffix.lower() != ".png":
+        raise UsageError(f"--chart: {args.chart}: the chart is a PNG image; name it *.png")
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
-    df = read(args.history, args.id, args.horizon)
+    df = with_warnings_said(lambda: read(args.history, args.id, args.horizon))
     if args.chart:
         if args.id is None:
             raise UsageError("--chart: name one basket (thematic history ID --chart FILE.png)")
@@ -171,7 +199,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         say(f"wrote {args.chart}")
     if fmt == "table":
         cols = ["as_of", "basket", "entry_rule", "horizon", "basket_return", "benchmark_return",
-                "excess_return", "net_excess_return", "untradable", "sources", "run_at"]  # fmt: skip
+                "excess_return", "net_excess_return", "settings", "basket_hash", "sources",
+                "run_at"]  # fmt: skip
         _write_or_print(history_text(df[cols], args.output), args.output)
     else:
         _write_or_print(format_frame(df, fmt), args.output)
@@ -443,7 +472,10 @@ def _pad(text: str, width: int) -> str:
 def cmd_show(args: argparse.Namespace) -> int:
     """Show one basket: report, constituents, weights and data coverage."""
     from thematic.pipeline import coverage
+    from thematic.rules import parse_horizons
 
+    parse_horizons(args.horizons, "--horizons")  # a bad option is a usage error, said first
+    _trading(args)
     baskets = {b.id: b for b in _load_baskets(args)}
     if args.id not in baskets:
         raise UsageError(f"no basket {args.id!r}; known: {', '.join(sorted(baskets))}")

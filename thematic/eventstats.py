@@ -198,6 +198,7 @@ def event_stats(
     if bad:
         raise UsageError(f"match: {bad[0]!r} is not one of {', '.join(MATCHES)}")
     for name, value, least in (("placebo", placebo_draws, 0), ("resamples", resamples, 0),
+                               ("seed", seed, 0),
                                ("est_window", est_window, 3), ("est_gap", est_gap, 0),
                                ("min_obs", min_obs, 3)):  # fmt: skip
         if value < least:

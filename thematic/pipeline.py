@@ -24,7 +24,13 @@ from thematic.constants import CSI300, DEFAULT_ENTRY, DEFAULT_HORIZONS, RESULT_C
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel, build_panel
 from thematic.engine import cumulative_curves, evaluate_events
-from thematic.errors import DataError, MissingConstituentWarning, UnknownCodeError, UsageError
+from thematic.errors import (
+    DataError,
+    EventsError,
+    MissingConstituentWarning,
+    UnknownCodeError,
+    UsageError,
+)
 from thematic.events import validate_events
 from thematic.rules import (
     ENTRY_RULE_TEXT,
@@ -46,14 +52,24 @@ PUBLICATION_RULE = (
 )
 
 
-def _as_baskets(baskets: BasketsLike) -> list[Basket]:
+def _flatten(baskets: BasketsLike) -> list[Basket]:
     if isinstance(baskets, Basket):
         return [baskets]
     if isinstance(baskets, (str, Path)):
         return load_baskets(baskets)
     out: list[Basket] = []
     for b in baskets:
-        out.extend(_as_baskets(b))
+        out.extend(_flatten(b))
+    return out
+
+
+def _as_baskets(baskets: BasketsLike) -> list[Basket]:
+    """Baskets, basket files or directories (or a list of them) as baskets; none is an error."""
+    out = _flatten(baskets)
+    if not out:
+        raise UsageError(
+            "baskets: none given (pass a basket, a basket file, a directory or a list of them)"
+        )
     return out
 
 
@@ -465,6 +481,8 @@ def _load_calls(events: pd.DataFrame | str | Path) -> pd.DataFrame:
     from thematic.events import load_events
 
     if isinstance(events, pd.DataFrame):
+        if events.empty:  # as for a file: an empty table is a mistake, not a result
+            raise EventsError("events table: has no rows: nothing to evaluate")
         return validate_events(events, check_known=True)
     return load_events(events)
 

@@ -1,0 +1,352 @@
+"""Hostile input, family by family (issue 19): a clear line and the right exit code, no file
+lost, never a number read from a misread input.
+
+The command runs in this process (``thematic.cli.main``): the same code as the installed
+command, without a new interpreter per case.  Each case checks the exit code, that stderr is
+one ``error:`` line naming what to fix, and that no file was touched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT
+from thematic.cli import main
+from thematic.errors import BasketError, EventsError, UsageError
+
+IDC = str(ROOT / "baskets" / "idc.yaml")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
+    """Run the command; return its exit code and the lines it wrote on stderr."""
+    code = main(list(args))
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err, err
+    return code, err.splitlines()
+
+
+def files_under(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes()
+            for p in sorted(directory.rglob("*")) if p.is_file()}  # fmt: skip
+
+
+# -- 4. duplicated YAML keys --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "key", "lines"),
+    [
+        ("id: dup\nname: n\nreport:\n  title: t\n  broker: b\n  published: 2024-03-22\n"
+         "  published: 2024-04-22\nconstituents:\n  - {code: \"600519\"}\n", "published", (6, 7)),
+        ("id: dup\nname: n\nreport: {title: t, broker: b, published: 2024-03-22}\n"
+         "constituents:\n  - {code: \"600519\"}\nconstituents:\n  - {code: \"000001\"}\n",
+         "constituents", (4, 6)),
+        ("id: dup\nname: n\nreport: {title: t, broker: b, published: 2024-03-22}\n"
+         "constituents:\n  - {code: \"600519\", code: \"000001\"}\n", "code", (5, 5)),
+    ],
+)  # fmt: skip
+def test_duplicated_yaml_key_is_refused_naming_key_and_lines(
+    tmp_path: Path, text: str, key: str, lines: tuple[int, int]
+) -> None:
+    from thematic.baskets import load_basket
+
+    path = tmp_path / "dup.yaml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(BasketError) as info:
+        load_basket(path)
+    assert str(info.value) == (
+        f"{path}: key {key!r} is given twice (lines {lines[0]} and {lines[1]}); remove one"
+    )
+
+
+# -- 3. dates read by one rule ------------------------------------------------------------------
+def _load(tmp_path: Path, name: str, text: str) -> pd.DataFrame:
+    from thematic.events import load_events
+
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return load_events(path)
+
+
+def test_yyyymmdd_integers_are_that_date_in_csv_and_parquet(tmp_path: Path) -> None:
+    from thematic.events import load_events
+
+    csv = _load(tmp_path, "c.csv", "event_id,published,code\nc1,20240322,600519\n")
+    assert csv["published"].iloc[0] == pd.Timestamp("2024-03-22")  # not 1970-01-01
+    pq = tmp_path / "c.parquet"
+    pd.DataFrame({"event_id": ["c1", "c2"], "published": [20240322, 20231229],
+                  "code": ["600519", "000001"]}).to_parquet(pq)  # fmt: skip
+    dates = load_events(pq)["published"].dt.strftime("%Y-%m-%d").tolist()
+    assert dates == ["2024-03-22", "2023-12-29"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [
+        ("20241399", "is not a date"),
+        ("1712", "is not a date"),
+        ("03/04/2024", "has the day and the month first"),
+        ("3.4.24", "has the day and the month first"),
+    ],
+)
+def test_unreadable_or_ambiguous_dates_are_refused_with_the_row(
+    tmp_path: Path, cell: str, problem: str
+) -> None:
+    text = f"event_id,published,code\nc0,2024-03-22,600519\nc1,{cell},600519\n"
+    with pytest.raises(EventsError, match=rf"c\.csv: row 3: published .*{problem}") as info:
+        _load(tmp_path, "c.csv", text)
+    assert "YYYY-MM-DD" in str(info.value)  # the accepted forms
+
+
+def test_a_file_with_day_first_dates_is_refused_not_guessed_row_by_row(tmp_path: Path) -> None:
+    # Read one per row, 03/04 became March 4 and 13/04 April 13: two rules in one file.
+    text = "event_id,published,code\nc1,13/04/2024,600519\nc2,03/04/2024,600519\n"
+    with pytest.raises(EventsError, match=r"row 2: published '13/04/2024' has the day"):
+        _load(tmp_path, "c.csv", text)
+
+
+def test_year_first_slash_dates_are_read(tmp_path: Path) -> None:
+    df = _load(tmp_path, "c.csv", "event_id,published,code\nc1,2024/04/03,600519\n")
+    assert df["published"].iloc[0] == pd.Timestamp("2024-04-03")
+
+
+def test_mixed_time_zones_give_one_line(tmp_path: Path) -> None:
+    text = ("event_id,published,code\nc1,2024-03-22T10:00+08:00,600519\n"
+            "c2,2024-03-22T10:00+00:00,600519\n")  # fmt: skip
+    with pytest.raises(EventsError, match=r"row 3: published .* mixes time zones"):
+        _load(tmp_path, "c.csv", text)
+
+
+def test_one_time_zone_keeps_the_local_date(tmp_path: Path) -> None:
+    text = "event_id,published,code\nc1,2024-03-22T23:30+08:00,600519\n"
+    assert _load(tmp_path, "c.csv", text)["published"].iloc[0] == pd.Timestamp("2024-03-22")
+
+
+def test_a_future_date_is_refused_as_in_a_basket_file(tmp_path: Path) -> None:
+    with pytest.raises(EventsError, match=r"row 2: published 2030-01-01 is in the future"):
+        _load(tmp_path, "c.csv", "event_id,published,code\nc1,2030-01-01,600519\n")
+
+
+# -- 12. events: no header, ids of two types -----------------------------------------------------
+def test_csv_without_header_is_named_as_such(tmp_path: Path) -> None:
+    with pytest.raises(EventsError, match=r"line 1 'c1,2024-03-22,600519' is not a header"):
+        _load(tmp_path, "c.csv", "c1,2024-03-22,600519\n")
+
+
+def test_ids_1_and_text_1_are_not_merged_silently() -> None:
+    from thematic.events import validate_events
+
+    ev = pd.DataFrame({"event_id": [1, "1"], "published": ["2024-03-22"] * 2,
+                       "code": ["600519", "000001"]})  # fmt: skip
+    with pytest.raises(EventsError, match=r"event_id 1 \(int\) and '1' \(str\) read as the same"):
+        validate_events(ev)
+
+
+# -- 8, 11. absurd sizes and values --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--horizons", "99999999999999999999"], r"--horizons: '99999999999999999999' is more"),
+        (["--horizons", "9223372036854775807"], r"--horizons: '9223372036854775807' is more"),
+        (["--max-delay", "99999999999999999999"], r"--max-delay: 99999999999999999999 must be"),
+        (["--max-delay", "3000000000"], r"--max-delay: 3000000000 must be a whole number"),
+        (["--max-delay", "-1"], r"--max-delay: -1 must be"),
+        (["--notional", "inf"], r"--notional: inf must be a positive number"),
+        (["--notional", "1e308"], r"--notional: 1e\+308 must be a positive number"),
+        (["--commission-bps", "inf"], r"--commission-bps: inf must be a number of basis"),
+        (["--slippage-bps", "1e308"], r"--slippage-bps: 1e\+308 must be a number of basis"),
+        (["--commission-bps", "nan"], r"--commission-bps: nan must be"),
+    ],
+)
+@pytest.mark.parametrize("command", ["evaluate", "report", "show", "evaluate-events"])
+def test_absurd_numbers_are_usage_errors_in_every_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, args: list[str],
+    message: str,
+) -> None:  # fmt: skip
+    calls = tmp_path / "calls.csv"
+    calls.write_text("event_id,published,code\nc1,2024-03-22,300738\n", "utf-8")
+    head = {
+        "evaluate": ["evaluate", "--offline", IDC],
+        "report": ["report", IDC, "--output", str(tmp_path / "r.html")],
+        "show": ["show", "idc"],
+        "evaluate-events": ["evaluate-events", str(calls)],
+    }[command]
+    before = files_under(tmp_path)
+    code, lines = run(capsys, *head, *args)
+    assert code == 2
+    assert len(lines) == 1 and re.search(message, lines[0]), lines
+    assert files_under(tmp_path) == before
+
+
+def test_costs_refuse_infinite_values_in_python() -> None:
+    from thematic.rules import Costs, Trading
+
+    for kwargs in ({"notional": float("inf")}, {"commission_bps": float("inf")},
+                   {"slippage_bps": 1e308}, {"notional": -1.0}):  # fmt: skip
+        with pytest.raises(UsageError):
+            Costs(**kwargs)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="max_delay"):
+        Trading(max_delay=10**20)
+
+
+# -- 5. outputs onto inputs, two options on one path, chart suffix -------------------------------
+def test_output_onto_the_basket_file_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    basket = tmp_path / "idc.yaml"
+    basket.write_bytes(Path(IDC).read_bytes())
+    before = files_under(tmp_path)
+    for args in (["evaluate", "--offline", str(basket), "--output", str(basket)],
+                 ["evaluate", "--offline", str(tmp_path), "--metadata", str(basket)],
+                 ["stats", str(basket), "--output", str(basket)],
+                 ["report", str(basket), "--output", str(basket)]):  # fmt: skip
+        code, lines = run(capsys, *args)
+        assert code == 2 and len(lines) == 1, lines
+        assert re.search(r"is an input of this command; it would be lost$", lines[0]), lines
+    assert files_under(tmp_path) == before
+
+
+def test_events_output_onto_the_events_file_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    calls = tmp_path / "calls.csv"
+    calls.write_text("event_id,published,code\nc1,2024-03-22,300738\n", "utf-8")
+    before = files_under(tmp_path)
+    code, lines = run(capsys, "evaluate-events", str(calls), "--output", str(calls))
+    assert code == 2 and lines == [f"error: --output: {calls} is an input of this command; "
+                                   "it would be lost"]  # fmt: skip
+    assert files_under(tmp_path) == before
+
+
+def test_output_and_metadata_on_one_path_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "r.json"
+    code, lines = run(capsys, "evaluate", "--offline", IDC, "--output", str(out),
+                      "--metadata", str(out))  # fmt: skip
+    assert code == 2
+    assert lines == [f"error: --metadata: {out} is also given to --output; give each its own file"]
+    assert not out.exists()
+
+
+def test_history_chart_needs_a_png_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    hist = tmp_path / "hist"
+    hist.mkdir()
+    target = tmp_path / "basket.yaml"
+    target.write_text("keep me", "utf-8")
+    code, lines = run(capsys, "history", "idc", "--history", str(hist), "--chart", str(target))
+    assert code == 2 and lines == [f"error: --chart: {target}: the chart is a PNG image; name it "
+                                   "*.png"]  # fmt: skip
+    assert target.read_text("utf-8") == "keep me"
+
+
+# -- 10. the Python API raises the library's errors ---------------------------------------------
+def test_evaluate_of_nothing_is_a_usage_error() -> None:
+    import thematic
+
+    with pytest.raises(UsageError, match="baskets: none given"):
+        thematic.evaluate([])
+    with pytest.raises(EventsError, match="has no rows"):
+        thematic.evaluate_calls(pd.DataFrame({"event_id": [], "published": [], "code": []}))
+
+
+def test_stats_seed_must_not_be_negative(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run(capsys, "stats", IDC, "--seed", "-1", "--horizons", "20")
+    assert code == 2 and lines == ["error: seed: -1 must be at least 0"]
+
+
+# -- 6. the history ----------------------------------------------------------------------------
+def _evaluate_into(capsys: pytest.CaptureFixture[str], hist: Path, *extra: str) -> list[str]:
+    code, lines = run(capsys, "evaluate", "--offline", "--horizons", "20", "--format", "csv",
+                      "--history", str(hist), *extra)  # fmt: skip
+    assert code == 0, lines
+    return lines
+
+
+def test_history_keeps_rows_made_with_other_settings_or_basket_versions(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from thematic.history import read
+
+    hist = tmp_path / "hist"
+    basket = tmp_path / "idc.yaml"
+    basket.write_bytes(Path(IDC).read_bytes())
+    _evaluate_into(capsys, hist, str(basket))
+    _evaluate_into(capsys, hist, str(basket))  # same settings, same data: replaced
+    assert len(read(hist)) == 1
+    _evaluate_into(capsys, hist, str(basket), "--untradable", "skip")
+    _evaluate_into(capsys, hist, str(basket), "--commission-bps", "10")
+    basket.write_text(basket.read_text("utf-8").replace("title:", "title: v2"), "utf-8")
+    _evaluate_into(capsys, hist, str(basket))
+    df = read(hist)
+    assert len(df) == 4  # none replaced another: each says what it was made with
+    assert df["settings"].str.contains("untradable=skip").sum() == 1
+    assert df["settings"].str.contains("commission_bps=10.0").sum() == 1
+    assert df["basket_hash"].nunique() == 2
+    code = main(["history", "idc", "--history", str(hist)])
+    out = capsys.readouterr().out
+    assert code == 0 and "untradable=skip" in out and "commission_bps=10.0" in out
+
+
+def test_a_damaged_history_file_is_set_aside_and_the_run_goes_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from thematic.history import read
+
+    hist = tmp_path / "hist"
+    _evaluate_into(capsys, hist, IDC)
+    (damaged,) = hist.glob("as_of=*.parquet")
+    other = hist / "as_of=2025-01-02.parquet"
+    other.write_bytes(damaged.read_bytes())  # an intact file of another date
+    damaged.write_bytes(damaged.read_bytes()[:100])  # truncated
+    out = tmp_path / "latest.csv"
+    lines = _evaluate_into(capsys, hist, IDC, "--output", str(out))
+    assert any(re.search(r"unreadable history file .*set aside as .*quarantine", x)
+               for x in lines), lines  # fmt: skip
+    assert out.exists()
+    assert len(list((hist / "quarantine").iterdir())) == 1
+    assert len(read(hist)) == 2  # the new rows and the other date's
+
+
+def test_history_skips_one_bad_file_and_reads_the_rest(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    hist = tmp_path / "hist"
+    _evaluate_into(capsys, hist, IDC)
+    (hist / "as_of=2025-01-02.parquet").write_bytes(b"not parquet")
+    code = main(["history", "idc", "--history", str(hist), "--format", "csv"])
+    captured = capsys.readouterr()
+    assert code == 0 and len(captured.out.splitlines()) == 2
+    assert re.search(r"^warning: .*as_of=2025-01-02.parquet: unreadable history file .*skipped$",
+                     captured.err, re.M)  # fmt: skip
+
+
+def test_an_unwritable_history_directory_is_found_before_the_evaluation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if os.geteuid() == 0:  # root may write anywhere: let the permission check see a user's view
+        real = os.access
+        monkeypatch.setattr(os, "access", lambda p, m: Path(p) != locked and real(p, m))
+    out = tmp_path / "r.csv"
+    code, lines = run(capsys, "evaluate", "--offline", IDC, "--history", str(locked / "h"),
+                      "--output", str(out))  # fmt: skip
+    assert code == 2 and lines == [
+        f"error: --history: {locked / 'h'}: cannot write in {locked} (permission denied)"
+    ]
+    assert not out.exists()
+
+
+def test_a_killed_writers_temporary_file_is_cleaned_up(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    hist = tmp_path / "hist"
+    hist.mkdir()
+    stale = hist / ".as_of=2025-08-22.parquet.abc123.tmp"
+    stale.write_bytes(b"half")
+    _evaluate_into(capsys, hist, IDC)
+    assert not stale.exists()
