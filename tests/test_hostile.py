@@ -350,3 +350,68 @@ def test_a_killed_writers_temporary_file_is_cleaned_up(
     stale.write_bytes(b"half")
     _evaluate_into(capsys, hist, IDC)
     assert not stale.exists()
+
+
+# -- 14. the dense panel store has a checksum ----------------------------------------------------
+def test_a_same_size_corruption_of_the_panel_store_is_caught(tmp_path: Path) -> None:
+    import numpy as np
+
+    from tests.helpers import PANEL
+    from thematic.data.universe import load_saved_panel, save_panel
+    from thematic.errors import CacheError
+
+    target = tmp_path / "store"
+    save_panel(PANEL, target, {"source": "test", "adjustment": "none", "as_of": "2024-03-27"})
+    np.testing.assert_array_equal(load_saved_panel(target).close, PANEL.close)
+    npy = target / "close.npy"
+    raw = bytearray(npy.read_bytes())
+    raw[-8:] = np.float64(99.0).tobytes()  # the last close, changed in place: same size
+    npy.write_bytes(bytes(raw))
+    with pytest.raises(CacheError, match=r"checksum mismatch in close\.npy"):
+        load_saved_panel(target)
+
+
+# -- 10. a bad --market directory ----------------------------------------------------------------
+def _market(tmp_path: Path, bars: bytes | None = None, index: str | None = None) -> Path:
+    market = tmp_path / "market"
+    market.mkdir()
+    frame = pd.DataFrame({
+        "date": pd.to_datetime(["2024-03-22", "2024-03-25"]), "code": ["000001", "000001"],
+        "open": [1.0, 1.1], "high": [1.2, 1.2], "low": [0.9, 1.0], "close": [1.1, 1.2],
+    })  # fmt: skip
+    frame.to_parquet(market / "ashare_daily_qfq.parquet")
+    if bars is not None:
+        (market / "ashare_daily_qfq.parquet").write_bytes(bars)
+    default = "date,open,high,low,close,volume\n2024-03-22,1,1,1,1,1\n2024-03-25,1,1,1,1,1\n"
+    (market / "csi300_daily.csv").write_text(index or default, "utf-8")
+    return market
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("truncated", r"ashare_daily_qfq\.parquet: unreadable bars \(ArrowInvalid"),
+        ("text close", r"csi300_daily\.csv: line 3: close 'n/a' is not a number$"),
+        ("bad date", r"csi300_daily\.csv: line 2: date '22/03/2024' is not a date"),
+    ],
+)
+def test_a_bad_market_directory_is_one_line_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str, message: str
+) -> None:
+    index = {
+        "text close": "date,open,high,low,close\n2024-03-22,1,1,1,1\n2024-03-25,1,1,1,n/a\n",
+        "bad date": "date,open,high,low,close\n22/03/2024,1,1,1,1\n",
+    }.get(kind)
+    market = _market(tmp_path, b"PAR1 truncated" if kind == "truncated" else None, index)
+    calls = tmp_path / "calls.csv"
+    calls.write_text("event_id,published,code\nc1,2024-03-22,000001\n", "utf-8")
+    code, lines = run(capsys, "evaluate-events", str(calls), "--market", str(market))
+    assert code == 1
+    assert len(lines) == 1 and re.search(message, lines[0]), lines
+
+
+def test_an_unreachable_dask_scheduler_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("distributed")
+    code, lines = run(capsys, "stats", IDC, "--dask-scheduler", "notanaddress")
+    assert code == 2 and len(lines) == 1, lines
+    assert lines[0].startswith("error: --dask-scheduler: cannot reach 'notanaddress'")

@@ -56,8 +56,11 @@ def connect(workers: int | None = None, scheduler: str | None = None) -> Any:
     if scheduler is not None:
         try:
             return Client(scheduler, timeout=10)  # type: ignore[no-untyped-call]
-        except OSError as exc:
-            raise UsageError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or no address at all
+            raise UsageError(
+                f"--dask-scheduler: cannot reach {scheduler!r} ({exc}); give an address like "
+                "tcp://host:8786"
+            ) from None
     if workers is None or workers < 1:
         raise UsageError(f"--dask-workers: {workers} must be at least 1")
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
