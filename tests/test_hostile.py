@@ -415,3 +415,63 @@ def test_an_unreachable_dask_scheduler_is_a_usage_error(capsys: pytest.CaptureFi
     code, lines = run(capsys, "stats", IDC, "--dask-scheduler", "notanaddress")
     assert code == 2 and len(lines) == 1, lines
     assert lines[0].startswith("error: --dask-scheduler: cannot reach 'notanaddress'")
+
+
+# -- 13. one basket without a placebo universe does not abort the others -------------------------
+def _wide_market(tmp_path: Path, n_codes: int = 320, n_sessions: int = 90) -> Path:
+    """A synthetic dump (seeded random walks): enough stocks for placebo draws late on."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    dates = pd.bdate_range("2024-01-02", periods=n_sessions)
+    codes = [f"{600000 + i}" for i in range(n_codes)]
+    close = 10 * np.exp(np.cumsum(rng.normal(0, 0.01, (n_sessions, n_codes)), axis=0))
+    bars = pd.DataFrame({
+        "date": np.repeat(dates, n_codes), "code": np.tile(codes, n_sessions),
+        "open": close.ravel(), "high": close.ravel() * 1.001, "low": close.ravel() * 0.999,
+        "close": close.ravel(),
+    })  # fmt: skip
+    market = tmp_path / "market"
+    market.mkdir()
+    bars.to_parquet(market / "ashare_daily_qfq.parquet")
+    bench = 1000 * np.exp(np.cumsum(rng.normal(0, 0.005, n_sessions)))
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "open": bench, "close": bench}).to_csv(
+        market / "csi300_daily.csv", index=False
+    )
+    return market
+
+
+def test_stats_gives_a_basket_without_universe_a_note_and_tests_the_others(
+    tmp_path: Path,
+) -> None:
+    import numpy as np
+
+    from thematic.baskets import parse_basket
+    from thematic.eventstats import event_stats
+
+    market = _wide_market(tmp_path)
+
+    def basket(bid: str, published: str) -> object:
+        return parse_basket({"id": bid, "name": bid, "report": {"title": "t", "broker": "b",
+                             "published": published},
+                             "constituents": [{"code": "600001"}, {"code": "600002"}]})  # fmt: skip
+
+    early, late = basket("early", "2024-01-10"), basket("late", "2024-04-19")
+    df = event_stats([early, late], horizons=[5], placebo_draws=20, market=market,
+                     est_window=20, est_gap=2, min_obs=10)  # fmt: skip
+    rows = df.set_index("basket")
+    assert np.isnan(rows.loc["early", "placebo_pct"])
+    assert "no placebo: only 0 stocks are eligible" in rows.loc["early", "note"]
+    assert np.isfinite(rows.loc["late", "placebo_pct"])
+    assert [n[:18] for n in df.attrs["metadata"]["notices"]] == ["early: no placebo:"]
+
+
+def test_report_placebo_without_universe_says_so_on_the_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "r.html"
+    code, lines = run(capsys, "report", IDC, "--placebo", "5", "--horizons", "20",
+                      "--output", str(out))  # fmt: skip
+    assert code == 0
+    assert any(x.startswith("warning: no placebo baskets: placebo: only ") for x in lines), lines
+    assert "no placebo baskets" in out.read_text("utf-8")

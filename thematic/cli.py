@@ -170,9 +170,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--output: {args.output}: the report is HTML; name it *.html")
     baskets = _load_baskets(args)
-    html = build_report(baskets, horizons=horizons, entry=entry, trading=_trading(args),
-                        market=args.market, placebo_draws=args.placebo,
-                        progress=lambda xs: progress(xs, "report", len(baskets)))  # fmt: skip
+    trading = _trading(args)
+    html = with_warnings_said(
+        lambda: build_report(baskets, horizons=horizons, entry=entry, trading=trading,
+                             market=args.market, placebo_draws=args.placebo,
+                             progress=lambda xs: progress(xs, "report", len(baskets)))
+    )  # fmt: skip
     write_text(args.output, html)
     say(f"wrote {args.output} ({len(html.encode()) / 2**20:.1f} MiB, {len(baskets)} baskets)")
     return 0

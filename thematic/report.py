@@ -74,7 +74,9 @@ def build_report(
     """Return the HTML report of ``baskets`` as text.
 
     Statistics (market-model CARs and tests) are included whenever the data allow; placebo
-    baskets only with ``market`` (a universe) and ``placebo_draws``.
+    baskets only with ``market`` (a universe) and ``placebo_draws``.  When the event study
+    or a basket's placebo cannot be made, a :class:`ThematicWarning` says why (and the page
+    does).
     """
     import jinja2
 
@@ -90,14 +92,27 @@ def build_report(
         table = evaluate(items, horizons=horizons, entry=entry, trading=trading, market=market)
         curve = curves(items, entry=entry, market=market)
         stat_h = [int(h) for h in table["horizon"].unique() if str(h).isdigit()]
-        try:
-            stats = event_stats(items, horizons=stat_h or [20], entry=entry,
-                                placebo_draws=placebo_draws, market=market)  # fmt: skip
-        except (DataError, UsageError) as exc:
-            stats = None
-            stats_note = f"event study not available: {exc}"
-        else:
+        stats, stats_note, said = None, "", []
+        for draws in dict.fromkeys((placebo_draws, 0)):  # without placebos if they fail
+            try:
+                stats = event_stats(items, horizons=stat_h or [20], entry=entry,
+                                    placebo_draws=draws, market=market)  # fmt: skip
+                break
+            except (DataError, UsageError) as exc:
+                stats_note = f"event study not available: {exc}"
+                if draws:
+                    said.append(f"no placebo baskets: {exc}")
+        if stats is not None:
             stats_note = ""
+            said += stats.attrs["metadata"].get("notices", [])
+        for text in said:  # into the page's warnings (the methods section)
+            warnings.warn(text, ThematicWarning, stacklevel=2)
+    if stats_note:
+        said.append(stats_note)
+    # Said to the caller too (the terminal, with the CLI), not only inside the page: a
+    # missing event study or placebo is something the user asked for and did not get.
+    for text in said:
+        warnings.warn(text, ThematicWarning, stacklevel=2)
     meta = table.attrs["metadata"]
     names = {b.id: b.name for b in items}
     paths = path_metrics(curve, entry) if len(curve) else pd.DataFrame()
