@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import ThematicError, UsageError
@@ -583,11 +583,20 @@ def _trading_args(p: argparse.ArgumentParser) -> None:
                    help="yuan invested per basket, split by weight (default %(default).0f)")  # fmt: skip
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other error (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Say ``message`` as one ``error:`` line naming the command, and exit 2."""
+        say(f"{self.prog}: {message} (see {self.prog} --help)", "error")
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``thematic`` command."""
     from thematic import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="thematic",
         description="How did a research report's basket do against the CSI 300 after it came out?",
         epilog="Exit codes: 0 success, 1 data problem, 2 usage or input-file problem.",

@@ -32,7 +32,7 @@ from thematic.engine.abnormal import (
     fit_market_model,
 )
 from thematic.engine.encode import encode
-from thematic.errors import UsageError
+from thematic.errors import DataError, UsageError
 from thematic.pipeline import (
     BasketsLike,
     RunMetadata,
@@ -215,6 +215,12 @@ def event_stats(
 
     ev = events_from_baskets(items)
     enc = encode(panel, ev, "next_close")
+    if not (enc.col >= 0).any():  # no price series for any constituent: nothing to fit
+        codes = sorted(set(ev["code"]))
+        raise DataError(
+            f"stats: no constituent has price data here ({', '.join(codes[:5])}"
+            f"{' ...' if len(codes) > 5 else ''}): pass --market DIR or run `thematic refresh`"
+        )
     rows = np.arange(len(ev))
     col, e = enc.col, enc.entry[enc.event]
     has_close = enc.present  # a close on the entry session (next_close prices)
