@@ -475,3 +475,25 @@ def test_report_placebo_without_universe_says_so_on_the_terminal(
     assert code == 0
     assert any(x.startswith("warning: no placebo baskets: placebo: only ") for x in lines), lines
     assert "no placebo baskets" in out.read_text("utf-8")
+
+
+# -- 9. a report whose basket has no daily curve (its only stock bought late) ---------------------
+def test_charts_of_a_basket_without_a_daily_curve_say_so(tmp_path: Path) -> None:
+    import warnings
+
+    from thematic.output import charts
+
+    curve = pd.DataFrame({"basket": pd.Series(dtype=str), "session": pd.Series(dtype=int),
+                          "date": pd.Series(dtype="datetime64[ns]"),
+                          **{c: pd.Series(dtype=float) for c in ("basket_return",
+                             "benchmark_return", "excess_return")}})  # fmt: skip
+    table = pd.DataFrame({"horizon": [5, 20], "excess_return": [0.004, 0.0064]})
+    meta = {"benchmark": "000300", "entry_rule": "next_open"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (a legend without artists warned)
+        figures = [charts.event_time_chart(curve, table, "停牌", meta),
+                   charts.comparison_chart(curve, {}, meta)]  # fmt: skip
+    for fig in figures:
+        texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+        assert any(t.startswith("no daily curve") for t in texts), texts
+        fig.savefig(tmp_path / "c.png")
