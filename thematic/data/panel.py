@@ -227,8 +227,10 @@ class PricePanel:
         # Whole days counted in integers: np.arange(first, last + 1, NS_PER_DAY) sizes itself
         # in floating point and dropped the last day of a long panel, which then mapped
         # (with every later day) to the last session: entry on the publication day itself.
-        days = ticks[0] + NS_PER_DAY * np.arange((ticks[-1] - ticks[0]) // NS_PER_DAY + 1)
-        return np.searchsorted(ticks, days, side="right").astype(np.int64)
+        n_days = int((ticks[-1] - ticks[0]) // NS_PER_DAY) + 1
+        days = ticks[0] + NS_PER_DAY * np.arange(n_days, dtype=np.int64)
+        table: np.ndarray = np.searchsorted(ticks, days, side="right").astype(np.int64)
+        return table
 
     def columns_of(self, codes: pd.Index, checked: bool = False) -> np.ndarray:
         """Column of each of ``codes`` (-1 where the panel has none).
