@@ -24,7 +24,7 @@ from thematic.engine.abnormal import (
     event_window,
     fit_market_model,
 )
-from thematic.stats import eventstudy, placebo
+from thematic.stats import placebo, significance
 
 
 def closes_from_returns(returns: np.ndarray, start: float = 10.0) -> np.ndarray:
@@ -103,19 +103,19 @@ def test_three_stock_tests_by_hand() -> None:
     g = np.zeros(3, dtype=int)
     # car_t: mean .05, deviations -.03 -.01 .04, var = (.0009+.0001+.0016)/2 = .0013,
     # t = .05 / sqrt(.0013/3) = 2.40192...
-    _, mean, t = eventstudy.cross_sectional_t(car, g, 1)
+    _, mean, t = significance.cross_sectional_t(car, g, 1)
     assert mean[0] == pytest.approx(0.05, abs=1e-15)
     assert t[0] == pytest.approx(0.05 / math.sqrt(0.0013 / 3), rel=1e-12)
     assert t[0] == pytest.approx(sps.ttest_1samp(car, 0.0).statistic, rel=1e-12)
     # BMP: SCAR = 2, 2, 3; mean 7/3; deviations -1/3 -1/3 2/3; var = (1/9+1/9+4/9)/2 = 1/3;
     # z = (7/3) / sqrt((1/3)/3) = 7.
-    _, _, bmp = eventstudy.cross_sectional_t(car / sd, g, 1)
+    _, _, bmp = significance.cross_sectional_t(car / sd, g, 1)
     assert bmp[0] == pytest.approx(7.0, rel=1e-12)
     # Generalised sign: w = 3 positive CARs, p = (.5+.4+.6)/3 = .5, z = (3 - 1.5)/sqrt(.75).
-    z = eventstudy.generalized_sign_z(car, np.array([0.5, 0.4, 0.6]), g, 1)
+    z = significance.generalized_sign_z(car, np.array([0.5, 0.4, 0.6]), g, 1)
     assert z[0] == pytest.approx(1.5 / math.sqrt(0.75), rel=1e-12)
     # KP with rbar = .1 and n = 3: factor sqrt(.9 / 1.2) = sqrt(.75).
-    assert eventstudy.kp_factor(np.array([0.1]), np.array([3.0]))[0] == pytest.approx(
+    assert significance.kp_factor(np.array([0.1]), np.array([3.0]))[0] == pytest.approx(
         math.sqrt(0.75), rel=1e-12
     )
 
@@ -128,24 +128,24 @@ def test_skewness_adjusted_t_against_scipy_skew() -> None:
     # deviation, so gamma = skew_b * ((n - 1) / n) ** 1.5.
     gamma = sps.skew(x, bias=True) * ((n - 1) / n) ** 1.5
     want = math.sqrt(n) * (s + gamma * s * s / 3 + gamma / (6 * n))
-    got = eventstudy.skewness_adjusted_t(x, np.zeros(n, dtype=int), 1)[0]
+    got = significance.skewness_adjusted_t(x, np.zeros(n, dtype=int), 1)[0]
     assert got == pytest.approx(want, rel=1e-12)
     # With no skew the adjustment vanishes: the plain t.
     sym = np.array([-0.02, 0.01, 0.04])
     t_plain = sps.ttest_1samp(sym, 0.0).statistic
-    assert eventstudy.skewness_adjusted_t(sym, np.zeros(3, int), 1)[0] == pytest.approx(t_plain)
+    assert significance.skewness_adjusted_t(sym, np.zeros(3, int), 1)[0] == pytest.approx(t_plain)
 
 
 def test_bootstrap_p_is_seeded_and_sensible() -> None:
     g = np.zeros(8, dtype=int)
     strong = np.array([0.10, 0.12, 0.09, 0.11, 0.13, 0.10, 0.12, 0.11])
     centred = strong - strong.mean()
-    p1 = eventstudy.bootstrap_p(strong, g, 1, 999, np.random.default_rng(1))
-    p2 = eventstudy.bootstrap_p(strong, g, 1, 999, np.random.default_rng(1))
+    p1 = significance.bootstrap_p(strong, g, 1, 999, np.random.default_rng(1))
+    p2 = significance.bootstrap_p(strong, g, 1, 999, np.random.default_rng(1))
     assert p1[0] == p2[0]
     assert p1[0] < 0.01  # every resample of the centred data has |t*| far below t
     assert p1[0] >= 1 / 1000  # never zero: (1 + count) / (1 + B)
-    p0 = eventstudy.bootstrap_p(centred + 1e-4, g, 1, 999, np.random.default_rng(1))
+    p0 = significance.bootstrap_p(centred + 1e-4, g, 1, 999, np.random.default_rng(1))
     assert p0[0] > 0.5
 
 
@@ -155,7 +155,7 @@ def test_kp_rbar_against_a_direct_correlation_matrix() -> None:
     res = np.array([common + rng.normal(0, 0.01, 250) for _ in range(4)])
     res[2, :10] = np.nan  # pairwise-complete
     sessions = np.tile(np.arange(250), (4, 1))
-    got = eventstudy.mean_residual_correlation(res, sessions, np.arange(4))
+    got = significance.mean_residual_correlation(res, sessions, np.arange(4))
     pairs = []
     for i in range(4):
         for j in range(i + 1, 4):
@@ -165,7 +165,7 @@ def test_kp_rbar_against_a_direct_correlation_matrix() -> None:
     # Different event dates: windows that do not overlap count as uncorrelated.
     shifted = sessions.copy()
     shifted[3] += 1000
-    got2 = eventstudy.mean_residual_correlation(res, shifted, np.arange(4))
+    got2 = significance.mean_residual_correlation(res, shifted, np.arange(4))
     assert got2 == pytest.approx((sum(pairs[:2]) + pairs[3]) / 6, rel=1e-12)
 
 
@@ -211,10 +211,10 @@ def test_statistics_are_invariant_to_scaling_prices(scale: float) -> None:
 def test_uncorrelated_residuals_give_kp_close_to_bmp() -> None:
     rng = np.random.default_rng(5)
     res = rng.normal(0, 0.01, (30, 250))
-    rbar = eventstudy.mean_residual_correlation(res, np.tile(np.arange(250), (30, 1)),
+    rbar = significance.mean_residual_correlation(res, np.tile(np.arange(250), (30, 1)),
                                                 np.arange(30))  # fmt: skip
     assert abs(rbar) < 0.01
-    factor = eventstudy.kp_factor(np.array([rbar]), np.array([30.0]))[0]
+    factor = significance.kp_factor(np.array([rbar]), np.array([30.0]))[0]
     assert factor == pytest.approx(1.0, abs=0.15)
 
 
@@ -274,7 +274,7 @@ def test_matched_draws_keep_the_basket_mix() -> None:
 def shipped_stats() -> pd.DataFrame:
     import warnings
 
-    from thematic.eventstats import event_stats
+    from thematic.runs.event_study import event_stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -315,7 +315,7 @@ def test_rows_say_why_tests_are_missing(shipped_stats: pd.DataFrame) -> None:
 def test_pooled_by_report_counts_each_stock_once() -> None:
     import warnings
 
-    from thematic.eventstats import event_stats
+    from thematic.runs.event_study import event_stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -335,7 +335,7 @@ MARKET = Path(__file__).resolve().parents[1].parent / "shared" / "market"
 def test_placebo_on_the_full_market_is_seeded_and_matched() -> None:
     import warnings
 
-    from thematic.eventstats import event_stats
+    from thematic.runs.event_study import event_stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

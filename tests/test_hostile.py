@@ -447,7 +447,7 @@ def test_stats_gives_a_basket_without_universe_a_note_and_tests_the_others(
     import numpy as np
 
     from thematic.baskets import parse_basket
-    from thematic.eventstats import event_stats
+    from thematic import event_stats
 
     market = _wide_market(tmp_path)
 

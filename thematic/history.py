@@ -46,20 +46,20 @@ def _file(directory: Path, as_of: str) -> Path:
     return directory / f"as_of={as_of}.parquet"
 
 
-def check_directory(directory: Path) -> None:
+def check_directory(directory: Path, param: str = "directory") -> None:
     """Raise :class:`UsageError` when ``directory`` cannot hold a history (before any work).
 
     It is a file, or it (or the nearest existing parent it would be made in) is not
-    writable.
+    writable.  ``param``: the caller's name for it, which the message starts with.
     """
     if directory.exists() and not directory.is_dir():
-        raise UsageError(f"--history: {directory} is a file, not a directory")
+        raise UsageError(f"{param}: {directory} is a file, not a directory")
     for place in (directory, *directory.parents):
         if place.exists():
             if not place.is_dir():
-                raise UsageError(f"--history: {directory}: {place} is a file, not a directory")
+                raise UsageError(f"{param}: {directory}: {place} is a file, not a directory")
             if not os.access(place, os.W_OK | os.X_OK):
-                raise UsageError(f"--history: {directory}: cannot write in {place} "
+                raise UsageError(f"{param}: {directory}: cannot write in {place} "
                                  "(permission denied)")  # fmt: skip
             return
 
@@ -155,15 +155,20 @@ def _read_file(path: Path, set_aside_damaged: bool = False) -> pd.DataFrame | No
 
 
 def read(
-    directory: str | Path, basket: str | None = None, horizon: str | None = None
+    directory: str | Path,
+    basket: str | None = None,
+    horizon: str | None = None,
+    params: tuple[str, str] = ("directory", "horizon"),
 ) -> pd.DataFrame:
     """Every row of the history (optionally one basket, one horizon), oldest as-of first.
 
     A damaged file is skipped with a :class:`DamagedFileWarning`; the intact ones are read.
+    ``params``: the caller's names for ``directory`` and ``horizon``, which messages start
+    with (``--history`` and ``--horizon`` on the command line).
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise UsageError(f"--history: {directory} is not a history directory")
+        raise UsageError(f"{params[0]}: {directory} is not a history directory")
     files = sorted(p for p in directory.glob("as_of=*.parquet") if not p.name.startswith("."))
     frames = [df for df in map(_read_file, files) if df is not None]
     if not files:
@@ -179,5 +184,5 @@ def read(
     if horizon is not None:
         df = df[df["horizon"] == str(horizon)]
         if df.empty:
-            raise UsageError(f"--horizon: no rows for horizon {horizon} in the history")
+            raise UsageError(f"{params[1]}: no rows for horizon {horizon} in the history")
     return df.sort_values(["as_of", "basket", "entry_rule"], kind="stable").reset_index(drop=True)

@@ -4,9 +4,9 @@ Reading 4.7 M long-format bars from Parquet and pivoting them takes seconds; the
 ``(T, N)`` float matrices it produces load from ``.npy`` files in tens of milliseconds.  The
 store lives under the cache directory, keyed by the source files' size and modification
 time, and is written atomically (a killed build leaves no half store behind).  Each array's
-CRC-32 is recorded in ``meta.json`` and checked on load (a few tens of milliseconds for the
-whole market): a file altered in place, even at the same size, is set aside and rebuilt
-instead of changing results silently.
+CRC-32 is recorded in ``meta.json`` and checked on load (about as long as reading it): a
+file altered in place, even at the same size, is set aside and rebuilt instead of changing
+results silently.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ import pandas as pd
 from thematic.constants import CSI300
 from thematic.data.base import SeriesInfo
 from thematic.data.cache import cache_dir
-from thematic.data.panel import PricePanel, assemble_panel, bar_flags
+from thematic.data.panel import Derived, PricePanel, assemble_panel, bar_flags
 from thematic.errors import CacheError, DataError
 from thematic.files import atomic_dir, set_aside
 
@@ -83,11 +83,14 @@ def read_market_files(bars_path: Path, index_path: Path) -> tuple[pd.DataFrame, 
     return bars, bench.assign(date=dates).set_index("date")
 
 
-def _key(files: tuple[Path, ...]) -> str:
-    from thematic.marketrules import RULES
+def _crc(array: np.ndarray) -> int:
+    """CRC-32 of an array's values (its bytes in C order)."""
+    return zlib.crc32(np.ascontiguousarray(array).view(np.uint8).reshape(-1).data)
 
-    # The stored trade state follows the rulebook: a changed rule builds a new store.
-    h = hashlib.sha256(f"v{STORE_VERSION}|{RULES!r}".encode())
+
+def _key(files: tuple[Path, ...], derived: Sequence[Derived]) -> str:
+    # Derived arrays follow the rules behind them: a changed rule builds a new store.
+    h = hashlib.sha256(f"v{STORE_VERSION}|{''.join(d.fingerprint for d in derived)}".encode())
     for f in files:
         st = f.stat()
         h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
@@ -124,18 +127,19 @@ def panel_from_long(bars: pd.DataFrame, benchmark: pd.DataFrame, benchmark_code:
     return assemble_panel(cal, index, opens, closes, benchmark, benchmark_code, flags=flags)
 
 
-def _crc(array: np.ndarray) -> int:
-    """CRC-32 of an array's values (its bytes in C order)."""
-    return zlib.crc32(np.ascontiguousarray(array).view(np.uint8).reshape(-1).data)
+def save_panel(
+    panel: PricePanel,
+    directory: Path,
+    meta: Mapping[str, object],
+    derived: Sequence[Derived] = (),
+) -> None:
+    """Write a panel as ``.npy`` files plus ``meta.json``, atomically (rename of a folder).
 
-
-def save_panel(panel: PricePanel, directory: Path, meta: Mapping[str, object]) -> None:
-    """Write a panel as ``.npy`` files plus ``meta.json``, atomically (rename of a folder)."""
-    # What could not be traded, under the rulebook and no ST periods (the default run).
-    arrays = {
-        **{name: getattr(panel, name) for name in _ARRAYS},
-        "trade_state": panel.trade_state(),
-    }
+    ``derived`` arrays are computed and stored too (``<name>.npy``), for
+    :func:`load_saved_panel` to seed them.
+    """
+    arrays = {**{name: getattr(panel, name) for name in _ARRAYS},
+              **{d.name: d.make(panel) for d in derived}}  # fmt: skip
     with atomic_dir(directory) as tmp:
         for name, array in arrays.items():
             np.save(tmp / f"{name}.npy", array, allow_pickle=False)
@@ -150,8 +154,10 @@ def save_panel(panel: PricePanel, directory: Path, meta: Mapping[str, object]) -
         (tmp / "meta.json").write_text(json.dumps(info), encoding="utf-8")
 
 
-def load_saved_panel(directory: Path) -> PricePanel:
-    """Load a panel written by :func:`save_panel`.
+def load_saved_panel(directory: Path, derived: Sequence[Derived] = ()) -> PricePanel:
+    """Load a panel written by :func:`save_panel`, with the ``derived`` arrays it stored.
+
+    Each stored derived array is seeded as the panel's memo ``name`` under key ``()``.
 
     Raises
     ------
@@ -161,8 +167,7 @@ def load_saved_panel(directory: Path) -> PricePanel:
     """
     try:
         info = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-        names = [*_ARRAYS, "trade_state"]
-        arrays = {n: np.load(directory / f"{n}.npy", allow_pickle=False) for n in names}
+        arrays = {n: np.load(directory / f"{n}.npy", allow_pickle=False) for n in _ARRAYS}
         sums = info["crc32"]
     except (OSError, ValueError, EOFError, KeyError, TypeError) as exc:
         raise CacheError(directory, f"unreadable panel store ({exc})") from None
@@ -188,12 +193,27 @@ def load_saved_panel(directory: Path) -> PricePanel:
     )
     # Stored already computed: skip recomputing them.
     panel.__dict__["close_filled_by_code"] = arrays["close_filled_by_code"]
-    panel.__dict__["_trade_state"] = {(): arrays["trade_state"]}
+    for d in derived:
+        stored = directory / f"{d.name}.npy"
+        if not stored.exists():
+            continue
+        try:
+            array = np.load(stored, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as exc:
+            raise CacheError(directory, f"unreadable panel store ({exc})") from None
+        if sums.get(d.name) != _crc(array):
+            raise CacheError(
+                directory, f"checksum mismatch in {d.name}.npy (file altered or damaged)"
+            )
+        panel.seed(d.name, (), array)
     return panel
 
 
 def load_market_panel(
-    market: str | Path, store: Path | None = None, messages: list[str] | None = None
+    market: str | Path,
+    store: Path | None = None,
+    messages: list[str] | None = None,
+    derived: Sequence[Derived] = (),
 ) -> PricePanel:
     """Load the whole market of a shared-format dump as one panel, via the dense store.
 
@@ -206,14 +226,17 @@ def load_market_panel(
         Where to keep the dense store; default ``<cache dir>/panels``.
     messages
         When given, a line saying where a newly built store went (and its size) is appended.
+    derived
+        Arrays a higher layer derives from the panel, kept in the store as well (the
+        engine's trade state: :data:`thematic.engine.tradable.TRADE_STATE`).
     """
     market = Path(market)
     files = _market_files(market)
     root = store if store is not None else cache_dir() / "panels"
-    target = root / f"market-{_key(files)}"
+    target = root / f"market-{_key(files, derived)}"
     if (target / "meta.json").exists():
         try:
-            return load_saved_panel(target)
+            return load_saved_panel(target, derived)
         except CacheError as exc:
             set_aside(target, root.parent / "quarantine", f"{exc}; rebuilding it")
     bars, bench = read_market_files(*files)
@@ -223,9 +246,9 @@ def load_market_panel(
         "adjustment": "qfq as of the dump date",
         "as_of": f"{panel.as_of:%Y-%m-%d}",
     }
-    save_panel(panel, target, meta)
+    save_panel(panel, target, meta, derived)
     if messages is not None:
         size = sum(f.stat().st_size for f in target.iterdir()) / 2**20
         messages.append(f"built the dense panel store {target} ({size:,.0f} MiB) from {market}; "
                         "later runs load it in well under a second")  # fmt: skip
-    return load_saved_panel(target)
+    return load_saved_panel(target, derived)
