@@ -446,8 +446,8 @@ def test_stats_gives_a_basket_without_universe_a_note_and_tests_the_others(
 ) -> None:
     import numpy as np
 
-    from thematic.baskets import parse_basket
     from thematic import event_stats
+    from thematic.baskets import parse_basket
 
     market = _wide_market(tmp_path)
 

@@ -54,6 +54,7 @@ RESULT_COLUMNS: Final[tuple[str, ...]] = (
     "blocked_entries",
     "delayed_entries",
     "blocked_exits",
+    "entered_after_exit",
     "basket_return",
     "benchmark_return",
     "excess_return",

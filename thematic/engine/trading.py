@@ -17,7 +17,7 @@ import pandas as pd
 from thematic.constants import EntryRule
 from thematic.data.panel import PricePanel
 from thematic.engine.encode import Encoded
-from thematic.engine.tradable import EXIT_BLOCKED, NO_BAR, UP_CLOSE, UP_OPEN, describe
+from thematic.engine.tradable import NO_BAR, UP_CLOSE, UP_OPEN, describe
 from thematic.marketrules import rule_values
 from thematic.rules import Costs, Horizon, Trading
 
@@ -51,6 +51,30 @@ class Entries:
     trades: TradeRecords
 
 
+def next_free(
+    panel: PricePanel, state: np.ndarray, bits: int, st: Sequence[object] = ()
+) -> np.ndarray:
+    """Return, per code and session ``s``, the first session ``>= s`` without ``bits`` set.
+
+    ``(N, T + 1)`` int32, ``T`` (past the data) where there is none; the extra column makes
+    ``s = T`` a valid index.  A delayed trade looks its session up here: no window of
+    ``max_delay`` sessions per blocked trade, so the delay is bounded by the calendar
+    whatever ``max_delay`` says (``0`` included), in time and in memory.  Made once per
+    panel, bits and ST periods.
+    """
+
+    def make() -> np.ndarray:
+        n, t = state.shape
+        free = np.full((n, t + 1), t, dtype=np.int32)
+        free[:, :t] = np.where((state & bits) == 0, np.arange(t, dtype=np.int32), t)
+        # The first free session at or after s: a running minimum from the right.
+        out: np.ndarray = np.minimum.accumulate(free[:, ::-1], axis=1)[:, ::-1]
+        return np.ascontiguousarray(out)
+
+    table: np.ndarray = panel.memo("_next_free", (bits, tuple(map(str, st))), make, pickle=False)
+    return table
+
+
 def plan_entries(
     panel: PricePanel, enc: Encoded, rule: EntryRule, trading: Trading, state: np.ndarray
 ) -> Entries:
@@ -81,19 +105,15 @@ def plan_entries(
     planned = e[idx].copy()
     prices = panel.open if rule == "next_open" else panel.close
     if trading.untradable == "delay" and len(idx):
-        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
-        inside = window < t
-        w_safe = np.minimum(window, t - 1)
-        free = inside & ((state[c[idx, None], w_safe] & bits) == 0)
-        found = free.any(axis=1)
-        at = w_safe[np.arange(len(idx)), free.argmax(axis=1)]
+        at = next_free(panel, state, bits, trading.st)[c[idx], planned + 1].astype(np.int64)
+        found = (at < t) & (at - planned <= trading.max_delay)
         good = idx[found]
         session[good] = at[found]
         p0[good] = prices[at[found], c[good]]
         delayed[good] = True
         p0[idx[~found]] = np.nan
         # Say which: the window was searched in full, or the data ended inside it.
-        ran_out = ~inside[~found].all(axis=1)
+        ran_out = planned[~found] + trading.max_delay >= t
         last = f"{panel.dates[-1]:%Y-%m-%d}" if t else ""
         words = (f"entry blocked for more than {trading.max_delay} sessions",
                  f"entry blocked until the data ends (last session {last})")  # fmt: skip
@@ -133,12 +153,14 @@ def plan_exits(
     base: np.ndarray,
     t: int,
     trading: Trading,
+    free: np.ndarray,
 ) -> tuple[np.ndarray | None, TradeRecords]:
     """Apply the untradable policy to the blocked exits ``xs[i, j]`` of one chunk.
 
     ``xs`` (exit session per row and horizon) is changed in place where an exit is delayed.
     Returns which pairs stay in their horizon (under ``skip``; None otherwise: all do) and
-    the record of every blocked exit (a window of sessions searched per blocked pair).
+    the record of every blocked exit.  ``free`` is :func:`next_free` for exits, flattened
+    (a delayed exit looks its session up there).
     """
     planned = xs[i, j]
     include = None
@@ -152,11 +174,11 @@ def plan_exits(
         no_bar = (flat_state[base[i, 0] + planned] & NO_BAR) != 0
         outcome = np.where(no_bar, OUT_LAST_CLOSE, OUT_AT_LIMIT)
     else:
-        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
-        w_safe = np.minimum(window, t - 1)
-        free = (window < t) & ((flat_state[base[i] + w_safe] & EXIT_BLOCKED) == 0)
-        found = free.any(axis=1)
-        at = np.where(found, w_safe[np.arange(len(i)), free.argmax(axis=1)], w_safe[:, -1])
+        col = base[i, 0] // t
+        nxt = free[col * (t + 1) + planned + 1].astype(np.int64)
+        found = (nxt < t) & (nxt - planned <= trading.max_delay)
+        last_tried = np.minimum(planned + trading.max_delay, t - 1)
+        at = np.where(found, nxt, last_tried)
         xs[i, j] = at
         actual = at
         outcome = np.where(found, OUT_DELAYED, OUT_STILL_BLOCKED)
@@ -205,7 +227,8 @@ class Fees:
 
 
 # What became of a blocked trade (codes of TradeRecords.outcome).
-OUT_DELAYED, OUT_EXCLUDED, OUT_AT_LIMIT, OUT_LEFT_OUT, OUT_LAST_CLOSE, OUT_STILL_BLOCKED = range(6)
+(OUT_DELAYED, OUT_EXCLUDED, OUT_AT_LIMIT, OUT_LEFT_OUT, OUT_LAST_CLOSE, OUT_STILL_BLOCKED,
+ OUT_AFTER_EXIT) = range(7)  # fmt: skip
 OUTCOMES = (
     "delayed",
     "excluded",
@@ -213,6 +236,7 @@ OUTCOMES = (
     "left out of this horizon",
     "valued at the last close (ignore)",
     "still blocked: valued at the last close tried",
+    "bought after this horizon's exit: left out of this horizon",
 )
 
 
