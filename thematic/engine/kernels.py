@@ -18,14 +18,12 @@ from thematic import threads
 from thematic.constants import MAX_HORIZON, RESULT_COLUMNS, EntryRule
 from thematic.data.panel import PricePanel
 from thematic.engine.encode import Encoded
-from thematic.engine.tradable import EXIT_BLOCKED
 from thematic.engine.tradable import exit_close as signed_exit_close
 from thematic.engine.trading import (
     OUT_AFTER_EXIT,
     Entries,
     Fees,
     TradeRecords,
-    next_free,
     plan_exits,
 )
 from thematic.rules import Horizon, Trading
@@ -121,8 +119,6 @@ def horizon_blocks(
     skip = trading.untradable == "skip"
     flat_close = panel.close_filled_by_code.reshape(-1)
     flat_state = state.reshape(-1)
-    exit_free = (next_free(panel, state, EXIT_BLOCKED, trading.st).reshape(-1)
-                 if trading.untradable == "delay" else np.zeros(0, dtype=np.int32))  # fmt: skip
     exit_close = signed_exit_close(panel, trading.st).reshape(-1)
     late_row = entries.delayed  # bought after the basket's entry
 
@@ -188,8 +184,7 @@ def horizon_blocks(
                 n_blocked += np.bincount(local[i] * n_h + j, minlength=len(n_blocked))
                 counted = ok[local[i], j]  # (exits of horizons without a result are not planned)
                 i, j = i[counted], j[counted]
-                include, exit_trades = plan_exits(r_c, xs, i, j, flat_state, base, t, trading,
-                                                  exit_free)  # fmt: skip
+                include, exit_trades = plan_exits(r_c, xs, i, j, flat_state, base, t, trading)
                 chunk_trades.append(exit_trades)
                 r[i, j] = flat_close[base[i, 0] + xs[i, j]]  # a delayed exit's day moved
             np.abs(r, out=r)

@@ -17,7 +17,7 @@ import pandas as pd
 from thematic.constants import EntryRule
 from thematic.data.panel import PricePanel
 from thematic.engine.encode import Encoded
-from thematic.engine.tradable import NO_BAR, UP_CLOSE, UP_OPEN, describe
+from thematic.engine.tradable import EXIT_BLOCKED, NO_BAR, UP_CLOSE, UP_OPEN, describe
 from thematic.marketrules import rule_values
 from thematic.rules import Costs, Horizon, Trading
 
@@ -51,28 +51,30 @@ class Entries:
     trades: TradeRecords
 
 
-def next_free(
-    panel: PricePanel, state: np.ndarray, bits: int, st: Sequence[object] = ()
-) -> np.ndarray:
-    """Return, per code and session ``s``, the first session ``>= s`` without ``bits`` set.
+def next_free(state: np.ndarray, bits: int, cols: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Return, for each pair, the first session ``>= start`` where code ``cols`` has no ``bits``.
 
-    ``(N, T + 1)`` int32, ``T`` (past the data) where there is none; the extra column makes
-    ``s = T`` a valid index.  A delayed trade looks its session up here: no window of
-    ``max_delay`` sessions per blocked trade, so the delay is bounded by the calendar
-    whatever ``max_delay`` says (``0`` included), in time and in memory.  Made once per
-    panel, bits and ST periods.
+    ``state`` is ``(N, T)`` (code-major); the answer is ``T`` (past the data) where there is
+    none.  A delayed trade looks its session up here instead of searching a window of
+    ``max_delay`` sessions, so the delay is bounded by the calendar whatever ``max_delay``
+    says (``0`` included), in time and in memory: one running minimum over the sessions of
+    the codes asked about.
+
+    Examples
+    --------
+    >>> s = np.array([[1, 1, 0, 1], [0, 1, 1, 1]], dtype=np.int8)
+    >>> next_free(s, 1, np.array([0, 0, 1, 1]), np.array([0, 3, 1, 4])).tolist()
+    [2, 4, 4, 4]
     """
-
-    def make() -> np.ndarray:
-        n, t = state.shape
-        free = np.full((n, t + 1), t, dtype=np.int32)
-        free[:, :t] = np.where((state & bits) == 0, np.arange(t, dtype=np.int32), t)
-        # The first free session at or after s: a running minimum from the right.
-        out: np.ndarray = np.minimum.accumulate(free[:, ::-1], axis=1)[:, ::-1]
-        return np.ascontiguousarray(out)
-
-    table: np.ndarray = panel.memo("_next_free", (bits, tuple(map(str, st))), make, pickle=False)
-    return table
+    t = state.shape[1]
+    if not len(cols):
+        return np.zeros(0, dtype=np.int64)
+    codes, which = np.unique(cols, return_inverse=True)
+    free = np.full((len(codes), t + 1), t, dtype=np.int32)
+    free[:, :t] = np.where((state[codes] & bits) == 0, np.arange(t, dtype=np.int32), t)
+    free = np.minimum.accumulate(free[:, ::-1], axis=1)[:, ::-1]  # first free at or after s
+    out: np.ndarray = free[which, np.minimum(start, t)].astype(np.int64)
+    return out
 
 
 def plan_entries(
@@ -105,7 +107,7 @@ def plan_entries(
     planned = e[idx].copy()
     prices = panel.open if rule == "next_open" else panel.close
     if trading.untradable == "delay" and len(idx):
-        at = next_free(panel, state, bits, trading.st)[c[idx], planned + 1].astype(np.int64)
+        at = next_free(state, bits, c[idx], planned + 1)
         found = (at < t) & (at - planned <= trading.max_delay)
         good = idx[found]
         session[good] = at[found]
@@ -153,14 +155,13 @@ def plan_exits(
     base: np.ndarray,
     t: int,
     trading: Trading,
-    free: np.ndarray,
 ) -> tuple[np.ndarray | None, TradeRecords]:
     """Apply the untradable policy to the blocked exits ``xs[i, j]`` of one chunk.
 
     ``xs`` (exit session per row and horizon) is changed in place where an exit is delayed.
     Returns which pairs stay in their horizon (under ``skip``; None otherwise: all do) and
-    the record of every blocked exit.  ``free`` is :func:`next_free` for exits, flattened
-    (a delayed exit looks its session up there).
+    the record of every blocked exit.  A delayed exit looks its session up with
+    :func:`next_free`.
     """
     planned = xs[i, j]
     include = None
@@ -175,7 +176,7 @@ def plan_exits(
         outcome = np.where(no_bar, OUT_LAST_CLOSE, OUT_AT_LIMIT)
     else:
         col = base[i, 0] // t
-        nxt = free[col * (t + 1) + planned + 1].astype(np.int64)
+        nxt = next_free(flat_state.reshape(-1, t), EXIT_BLOCKED, col, planned + 1)
         found = (nxt < t) & (nxt - planned <= trading.max_delay)
         last_tried = np.minimum(planned + trading.max_delay, t - 1)
         at = np.where(found, nxt, last_tried)
