@@ -140,3 +140,27 @@ def test_results_do_not_depend_on_chunking(prices, pubs, max_delay, cut) -> None
         returns.EVENT_CHUNK = chunk
     pd.testing.assert_frame_equal(small.table, whole.table)
     pd.testing.assert_frame_equal(small.trades, whole.trades)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    state=st.lists(st.lists(st.integers(0, 3), min_size=9, max_size=9), min_size=1, max_size=4),
+    pairs=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 9)), max_size=8),
+    width=st.integers(0, 80),
+)
+def test_next_free_session_is_the_first_free_one_in_the_window(state, pairs, width) -> None:
+    from thematic.engine import trading
+
+    s = np.array(state, dtype=np.int8)
+    t = s.shape[1]
+    cols = np.array([c % len(state) for c, _ in pairs], dtype=np.int64)
+    start = np.array([b for _, b in pairs], dtype=np.int64)
+    expected = [next((x for x in range(b, min(b + width, t)) if not s[c, x] & 1), t)
+                for c, b in zip(cols, start, strict=True)]  # fmt: skip
+    for window in (0, 10_000):  # both ways: a window per pair, and the running minimum
+        original = trading.WINDOW_DELAY
+        try:
+            trading.WINDOW_DELAY = window
+            assert trading.next_free(s, 1, cols, start, width).tolist() == expected
+        finally:
+            trading.WINDOW_DELAY = original

@@ -51,29 +51,48 @@ class Entries:
     trades: TradeRecords
 
 
-def next_free(state: np.ndarray, bits: int, cols: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Return, for each pair, the first session ``>= start`` where code ``cols`` has no ``bits``.
+#: Widest delay searched by a window per blocked trade; wider ones take a running minimum
+#: over the codes' sessions (the window's memory grows with the width).
+WINDOW_DELAY = 32
+
+
+def next_free(
+    state: np.ndarray, bits: int, cols: np.ndarray, start: np.ndarray, width: int
+) -> np.ndarray:
+    """Return, per pair, the first session in ``[start, start + width)`` where ``cols`` has no ``bits``.
 
     ``state`` is ``(N, T)`` (code-major); the answer is ``T`` (past the data) where there is
-    none.  A delayed trade looks its session up here instead of searching a window of
-    ``max_delay`` sessions, so the delay is bounded by the calendar whatever ``max_delay``
-    says (``0`` included), in time and in memory: one running minimum over the sessions of
-    the codes asked about.
+    none, and always for ``width == 0``.  Never past the data's last session, so a delay is
+    bounded by the calendar whatever ``width`` (``--max-delay``) says, in time and memory:
+    a window per pair up to :data:`WINDOW_DELAY` sessions, else one running minimum over
+    the sessions of the codes asked about.
 
     Examples
     --------
     >>> s = np.array([[1, 1, 0, 1], [0, 1, 1, 1]], dtype=np.int8)
-    >>> next_free(s, 1, np.array([0, 0, 1, 1]), np.array([0, 3, 1, 4])).tolist()
-    [2, 4, 4, 4]
+    >>> cols, start = np.array([0, 0, 1, 1]), np.array([0, 3, 1, 4])
+    >>> next_free(s, 1, cols, start, 10).tolist(), next_free(s, 1, cols, start, 2).tolist()
+    ([2, 4, 4, 4], [4, 4, 4, 4])
+    >>> next_free(s, 1, cols, start, 100).tolist(), next_free(s, 1, cols, start, 0).tolist()
+    ([2, 4, 4, 4], [4, 4, 4, 4])
     """
     t = state.shape[1]
-    if not len(cols):
-        return np.zeros(0, dtype=np.int64)
+    if not len(cols) or width <= 0:
+        return np.full(len(cols), t, dtype=np.int64)
+    if width <= WINDOW_DELAY:
+        window = start[:, None] + np.arange(width)[None, :]
+        safe = np.minimum(window, t - 1)
+        free = (window < t) & ((state[cols[:, None], safe] & bits) == 0)
+        at: np.ndarray = np.where(
+            free.any(axis=1), safe[np.arange(len(cols)), free.argmax(axis=1)], t
+        )
+        return at.astype(np.int64)
     codes, which = np.unique(cols, return_inverse=True)
-    free = np.full((len(codes), t + 1), t, dtype=np.int32)
-    free[:, :t] = np.where((state[codes] & bits) == 0, np.arange(t, dtype=np.int32), t)
-    free = np.minimum.accumulate(free[:, ::-1], axis=1)[:, ::-1]  # first free at or after s
-    out: np.ndarray = free[which, np.minimum(start, t)].astype(np.int64)
+    table = np.full((len(codes), t + 1), t, dtype=np.int32)
+    table[:, :t] = np.where((state[codes] & bits) == 0, np.arange(t, dtype=np.int32), t)
+    table = np.minimum.accumulate(table[:, ::-1], axis=1)[:, ::-1]  # first free at or after s
+    found = table[which, np.minimum(start, t)].astype(np.int64)
+    out: np.ndarray = np.where(found < start + width, found, t)
     return out
 
 
@@ -107,8 +126,8 @@ def plan_entries(
     planned = e[idx].copy()
     prices = panel.open if rule == "next_open" else panel.close
     if trading.untradable == "delay" and len(idx):
-        at = next_free(state, bits, c[idx], planned + 1)
-        found = (at < t) & (at - planned <= trading.max_delay)
+        at = next_free(state, bits, c[idx], planned + 1, trading.max_delay)
+        found = at < t
         good = idx[found]
         session[good] = at[found]
         p0[good] = prices[at[found], c[good]]
@@ -176,8 +195,10 @@ def plan_exits(
         outcome = np.where(no_bar, OUT_LAST_CLOSE, OUT_AT_LIMIT)
     else:
         col = base[i, 0] // t
-        nxt = next_free(flat_state.reshape(-1, t), EXIT_BLOCKED, col, planned + 1)
-        found = (nxt < t) & (nxt - planned <= trading.max_delay)
+        nxt = next_free(
+            flat_state.reshape(-1, t), EXIT_BLOCKED, col, planned + 1, trading.max_delay
+        )
+        found = nxt < t
         last_tried = np.minimum(planned + trading.max_delay, t - 1)
         at = np.where(found, nxt, last_tried)
         xs[i, j] = at
