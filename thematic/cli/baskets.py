@@ -37,8 +37,11 @@ def _pad(text: str, width: int) -> str:
 def cmd_show(args: argparse.Namespace) -> int:
     """Show one basket: report, constituents, weights and data coverage."""
     from thematic.data.sourcing import MemoProvider, default_provider
+    from thematic.rules import parse_horizons
     from thematic.runs.evaluate import coverage
 
+    parse_horizons(args.horizons, "--horizons")  # a bad option is a usage error, said first
+    trading_of(args)
     baskets = {b.id: b for b in load_baskets(args)}
     if args.id not in baskets:
         raise UsageError(f"no basket {args.id!r}; known: {', '.join(sorted(baskets))}")

@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from thematic.cli import baskets, calls, data, draft, evaluate, history, page, stats
 from thematic.cli.options import dask_args, paths_arg, rule_args, trading_args
@@ -28,11 +29,20 @@ from thematic.errors import ThematicError
 from thematic.output.console import say
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other error (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Say ``message`` as one ``error:`` line naming the command, and exit 2."""
+        say(f"{self.prog}: {message} (see {self.prog} --help)", "error")
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``thematic`` command."""
     from thematic import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="thematic",
         description="How did a research report's basket do against the CSI 300 after it came out?",
         epilog="Exit codes: 0 success, 1 data problem, 2 usage or input-file problem.",

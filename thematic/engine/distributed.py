@@ -62,8 +62,11 @@ def connect(
     if scheduler is not None:
         try:
             return Client(scheduler, timeout=10)  # type: ignore[no-untyped-call]
-        except OSError as exc:
-            raise UsageError(f"{params[1]}: cannot reach {scheduler} ({exc})") from None
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or no address at all
+            raise UsageError(
+                f"{params[1]}: cannot reach {scheduler!r} ({exc}); give an address like "
+                "tcp://host:8786"
+            ) from None
     if workers is None or workers < 1:
         raise UsageError(f"{params[0]}: {workers} must be at least 1")
     # No dashboard, and the scheduler's HTTP server on a free port: its default, 8787, is

@@ -202,7 +202,8 @@ def constituent_returns(
     """Each constituent's own return at one horizon, under the same rules as :func:`evaluate`.
 
     Columns :data:`CONSTITUENT_COLUMNS`; ``status`` is ``"priced"``, ``"delayed entry"``,
-    ``"blocked exit"`` or why the constituent was excluded.  Each constituent is run through
+    ``"blocked exit"``, ``"bought after this horizon's exit"`` (no return at this horizon)
+    or why the constituent was excluded.  Each constituent is run through
     the engine as a one-stock call, so the numbers are the engine's, not recomputed here.
     """
     rule = parse_entry(entry)
@@ -222,6 +223,7 @@ def constituent_returns(
         status = np.where(t["n_missing"] > 0, "excluded", "priced").astype(object)
         status[(t["delayed_entries"] > 0).to_numpy()] = "delayed entry"
         status[(t["blocked_exits"] > 0).to_numpy() & (status == "priced")] = "blocked exit"
+        status[(t["entered_after_exit"] > 0).to_numpy()] = "bought after this horizon's exit"
         reasons = {str(m.basket): str(m.reason) for m in res.missing.itertuples(index=False)}
         labels = [reasons.get(str(ev), s) if s == "excluded" else s
                   for ev, s in zip(t["basket"].astype(str), status, strict=True)]  # fmt: skip
