@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from thematic.cli.options import (
+    check_market,
     check_targets,
     dask_client,
     load_baskets,
@@ -49,6 +50,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if notice:
             say(notice, "warning")
     trading = trading_of(args)
+    check_market(args, baskets)
     df = with_warnings_said(
         lambda: evaluate(
             baskets,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from thematic.cli.options import load_baskets, trading_of
+from thematic.cli.options import check_market, load_baskets, trading_of
 from thematic.errors import UsageError
 from thematic.files import check_writable_target, write_text
 from thematic.output.console import say
@@ -23,7 +23,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--output: {args.output}: the report is HTML; name it *.html")
     baskets = load_baskets(args)
-    data = page_data(baskets, horizons=horizons, entry=entry, trading=trading_of(args),
+    trading = trading_of(args)
+    check_market(args, baskets)
+    data = page_data(baskets, horizons=horizons, entry=entry, trading=trading,
                      market=args.market, placebo_draws=args.placebo)  # fmt: skip
     html = render_page(data, progress=lambda xs: progress(xs, "report", len(baskets)))
     write_text(args.output, html)

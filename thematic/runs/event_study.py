@@ -22,7 +22,7 @@ from thematic.codes import known_stocks
 from thematic.constants import CSI300, DEFAULT_ENTRY, MAX_HORIZON, STATS_COLUMNS
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel
-from thematic.data.sourcing import describe_sources, source_counts
+from thematic.data.sourcing import describe_sources, source_counts, universe_codes
 from thematic.engine.abnormal import (
     EST_GAP,
     EST_WINDOW,
@@ -114,9 +114,7 @@ def _panel_for(
         )
     codes = sorted({c for b in items for c in b.codes})
     if market is None and n_placebo:
-        from thematic.data.cache import PriceCache
-
-        codes = sorted(set(codes) | set(PriceCache().codes("stock")))
+        codes = sorted(set(codes) | set(universe_codes()))
     panel, _, label, _ = price_panel(codes, CSI300, market, provider, messages)
     if market is not None:
         return panel, label, {"market dump": len(panel.codes) + 1}
