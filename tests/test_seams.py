@@ -59,3 +59,28 @@ def test_universe_codes_are_the_cached_stocks(
     assert universe_codes() == ["000001", "600519"]
     monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "empty"))
     assert universe_codes() == []
+
+
+# -- the event study answers with a typed result; event_stats keeps its DataFrame ----------
+
+
+def test_study_events_is_typed_and_event_stats_is_the_same_answer_in_attrs() -> None:
+    import dataclasses
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        study = thematic.study_events(BASKET, horizons="20,60", resamples=50)
+        df = thematic.event_stats(BASKET, horizons="20,60", resamples=50)
+    assert isinstance(study, thematic.EventStudy)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        study.table = df  # type: ignore[misc]
+    assert list(study.table.columns) == list(thematic.STATS_COLUMNS)
+    assert study.table.attrs == {}  # the parts live in the result's fields, not in attrs
+    pd.testing.assert_frame_equal(df, study.table)
+    assert list(df.attrs) == ["constituents", "daily", "placebo", "metadata"]
+    for name in ("constituents", "daily", "placebo"):
+        pd.testing.assert_frame_equal(df.attrs[name], getattr(study, name))
+    assert df.attrs["metadata"] == study.metadata
+    assert set(study.constituents["horizon"]) == {20, 60} and len(study.placebo) == 0
+    assert study.daily["day"].max() == 60

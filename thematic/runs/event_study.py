@@ -83,6 +83,34 @@ DEFINITIONS: Final = {
 
 
 @dataclass(frozen=True)
+class EventStudy:
+    """The event study's answer (:func:`study_events`): the table and what it was made of."""
+
+    table: pd.DataFrame
+    """One row per (group, horizon) with :data:`~thematic.constants.STATS_COLUMNS`."""
+    constituents: pd.DataFrame
+    """Per constituent and horizon: the market model (``m, alpha, beta, s2``), CAR and BHAR."""
+    daily: pd.DataFrame
+    """The daily abnormal returns (``group, code, day, ar``), for charts."""
+    placebo: pd.DataFrame
+    """The placebo baskets' excess returns (``basket, horizon, draw, excess, real``)."""
+    metadata: RunMetadata
+    """Rules, definitions, data sources, the as-of date and every exclusion."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the table with the rest in ``attrs`` (what :func:`event_stats` returns).
+
+        ``attrs`` holds ``constituents``, ``daily``, ``placebo`` and ``metadata``.
+        """
+        table = self.table.copy(deep=False)
+        table.attrs["constituents"] = self.constituents
+        table.attrs["daily"] = self.daily
+        table.attrs["placebo"] = self.placebo
+        table.attrs["metadata"] = self.metadata
+        return table
+
+
+@dataclass(frozen=True)
 class _Group:
     key: str
     rows: np.ndarray  # indices into the constituent rows
@@ -121,7 +149,7 @@ def _panel_for(
     return panel, label, source_counts(panel, panel.sources)
 
 
-def event_stats(
+def study_events(
     baskets: BasketsLike = "baskets",
     horizons: str | Sequence[Horizon] = DEFAULT_STATS_HORIZONS,
     entry: str = DEFAULT_ENTRY,
@@ -137,7 +165,7 @@ def event_stats(
     provider: Provider | None = None,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
     client: Any = None,
-) -> pd.DataFrame:
+) -> EventStudy:
     """Market-model event study of each basket (or report, or broker) at each horizon.
 
     Parameters
@@ -170,12 +198,10 @@ def event_stats(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per (group, horizon) with :data:`~thematic.constants.STATS_COLUMNS`.
-        ``attrs["metadata"]`` holds the definitions, data sources and exclusions;
-        ``attrs["constituents"]`` the per-constituent CAR/BHAR per horizon;
-        ``attrs["daily"]`` the daily abnormal returns (for charts); ``attrs["placebo"]``
-        the placebo excess returns.
+    EventStudy
+        The table (one row per group and horizon), the per-constituent CAR/BHAR per horizon,
+        the daily abnormal returns, the placebo excess returns and the metadata
+        (definitions, data sources, exclusions).
     """
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
@@ -323,17 +349,12 @@ def event_stats(
         "day": np.tile(np.arange(1, h_max + 1), len(daily_rows)),
         "ar": ab.ar[daily_rows].ravel(),
     })  # fmt: skip
-    table.attrs["constituents"] = pd.DataFrame(per)
-    table.attrs["daily"] = daily
-    table.attrs["placebo"] = (
-        pd.concat(placebo_frames, ignore_index=True) if placebo_frames else pd.DataFrame()
-    )
     defs = dict(DEFINITIONS)
     defs["estimation_window"] = defs["estimation_window"].format(
         first=est_gap + est_window, last=est_gap + 1, window=est_window, min_obs=min_obs
     )
     bench_info = panel.sources.get(CSI300)
-    table.attrs["metadata"] = RunMetadata({
+    metadata = RunMetadata({
         "entry_rule": rule,
         "statistics_entry": "the entry session's close, whatever the entry rule",
         "horizons": list(hs),
@@ -362,4 +383,36 @@ def event_stats(
         "excluded": excluded,
         "messages": messages,
     })  # fmt: skip
-    return table
+    placebo = pd.concat(placebo_frames, ignore_index=True) if placebo_frames else pd.DataFrame()
+    return EventStudy(table, pd.DataFrame(per), daily, placebo, metadata)
+
+
+def event_stats(
+    baskets: BasketsLike = "baskets",
+    horizons: str | Sequence[Horizon] = DEFAULT_STATS_HORIZONS,
+    entry: str = DEFAULT_ENTRY,
+    placebo_draws: int = 0,
+    seed: int = 0,
+    market: str | Path | None = None,
+    by: str = "basket",
+    match: Sequence[str] = (),
+    resamples: int = DEFAULT_RESAMPLES,
+    est_window: int = EST_WINDOW,
+    est_gap: int = EST_GAP,
+    min_obs: int = MIN_OBS,
+    provider: Provider | None = None,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    client: Any = None,
+) -> pd.DataFrame:
+    """:func:`study_events`' answer as one DataFrame, the rest in ``attrs``.
+
+    The parameters are :func:`study_events`'.  Returns the table (one row per group and
+    horizon, :data:`~thematic.constants.STATS_COLUMNS`); ``attrs["metadata"]`` holds the
+    definitions, data sources and exclusions, ``attrs["constituents"]`` the per-constituent
+    CAR/BHAR per horizon, ``attrs["daily"]`` the daily abnormal returns (for charts) and
+    ``attrs["placebo"]`` the placebo excess returns.
+    """
+    return study_events(
+        baskets, horizons, entry, placebo_draws, seed, market, by, match, resamples,
+        est_window, est_gap, min_obs, provider, progress, client,
+    ).to_frame()  # fmt: skip

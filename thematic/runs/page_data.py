@@ -2,7 +2,7 @@
 
 The page (:mod:`thematic.output.html`) renders a :class:`PageData` and computes nothing of
 its own; this module is where its numbers come from, by the same use cases as the command
-line's (:func:`thematic.evaluate`, :func:`thematic.curves`, :func:`thematic.event_stats`,
+line's (:func:`thematic.evaluate`, :func:`thematic.curves`, :func:`thematic.study_events`,
 :func:`~thematic.runs.evaluate.constituent_returns`) under one set of rules.
 """
 
@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,6 +22,9 @@ from thematic.data.sourcing import MemoProvider, default_provider
 from thematic.errors import DataError, ThematicWarning, UsageError
 from thematic.rules import Horizon, Trading
 from thematic.runs.evaluate import constituent_returns, curves, evaluate
+
+if TYPE_CHECKING:
+    from thematic.runs.event_study import EventStudy
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,8 @@ class PageData:
     """:func:`thematic.curves` of every basket."""
     paths: pd.DataFrame
     """:func:`thematic.stats.path_metrics` of the curves, indexed by basket."""
-    stats: pd.DataFrame | None
-    """:func:`thematic.event_stats`' result, or None when the data do not allow it."""
+    stats: EventStudy | None
+    """:func:`thematic.study_events`' answer, or None when the data do not allow it."""
     stats_note: str
     """Why there are no statistics (empty when there are)."""
     constituents: dict[str, tuple[Horizon, pd.DataFrame]]
@@ -59,7 +63,7 @@ def page_data(
     Statistics (market-model CARs and tests) are included whenever the data allow; placebo
     baskets only with ``market`` (a universe) and ``placebo_draws``.
     """
-    from thematic.runs.event_study import event_stats
+    from thematic.runs.event_study import study_events
     from thematic.stats import path_metrics
 
     items = as_baskets(baskets)
@@ -72,8 +76,9 @@ def page_data(
                          provider=provider)  # fmt: skip
         curve = curves(items, entry=entry, market=market, provider=provider)
         stat_h = [int(h) for h in table["horizon"].unique() if str(h).isdigit()]
+        stats: EventStudy | None
         try:
-            stats = event_stats(items, horizons=stat_h or [20], entry=entry,
+            stats = study_events(items, horizons=stat_h or [20], entry=entry,
                                 placebo_draws=placebo_draws, market=market,
                                 provider=provider)  # fmt: skip
         except (DataError, UsageError) as exc:
