@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import responses
 
 import thematic
 from thematic.cli import main
@@ -84,3 +85,32 @@ def test_study_events_is_typed_and_event_stats_is_the_same_answer_in_attrs() -> 
     assert df.attrs["metadata"] == study.metadata
     assert set(study.constituents["horizon"]) == {20, 60} and len(study.placebo) == 0
     assert study.daily["day"].max() == 60
+
+
+# -- refresh before use: the use case decides, the command passes --offline -----------------
+
+
+@responses.activate
+def test_evaluate_refreshes_first_and_falls_back_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import re
+
+    import requests
+
+    from thematic.data import network
+    from thematic.errors import RefreshWarning
+
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(network.Caller, "delay", lambda self, attempt: 0.0)
+    responses.get(re.compile(".*"), body=requests.exceptions.ConnectionError("no route to host"))
+    with pytest.warns(RefreshWarning, match="^network unavailable: evaluating from the cache"):
+        online = thematic.evaluate(BASKET, horizons="20", refresh=True)
+    tried = len(responses.calls)
+    assert tried > 0
+    offline = thematic.evaluate(BASKET, horizons="20")  # the default: no network
+    assert len(responses.calls) == tried
+    pd.testing.assert_frame_equal(online, offline)
+    # -0.128146453089: the idc basket's 20-session return from the snapshot, as the CLI's
+    # fallback test pins it.
+    assert online["basket_return"].round(12).tolist() == [-0.128146453089]
