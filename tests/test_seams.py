@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import responses
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import thematic
 from thematic.cli import main
@@ -114,3 +118,71 @@ def test_evaluate_refreshes_first_and_falls_back_with_a_warning(
     # -0.128146453089: the idc basket's 20-session return from the snapshot, as the CLI's
     # fallback test pins it.
     assert online["basket_return"].round(12).tolist() == [-0.128146453089]
+
+
+# -- the validator's arrays are the engine's input: validated and factorised once ----------
+
+T = 10
+DATES = pd.bdate_range("2024-01-02", periods=T)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    closes=arrays(np.float64, (T, 3), elements=st.floats(1.0, 50.0) | st.just(np.nan)),
+    rows=st.lists(
+        st.tuples(st.integers(0, 4), st.integers(-2, T + 1), st.integers(0, 3), st.integers(0, 23)),
+        min_size=1, max_size=14,
+    ),
+    weighted=st.booleans(),
+    entry=st.sampled_from(["next_open", "next_close"]),
+)  # fmt: skip
+def test_event_arrays_give_the_tables_the_dataframe_gives(
+    closes: np.ndarray, rows: list[tuple[int, int, int, int]], weighted: bool, entry: str
+) -> None:
+    from thematic.data.panel import PricePanel
+    from thematic.events import EventArrays, validate_and_factorize
+
+    # Three stocks (600000-600002) and a code the panel lacks (600003); an event's date is
+    # its first row's, with an hour that must not move entry; a code once per event.
+    codes = [f"{600000 + i}" for i in range(3)]
+    panel = PricePanel(DATES, pd.Index(codes), closes * 0.99, closes, "000300",
+                       np.linspace(100, 110, T), np.linspace(100.5, 111, T))  # fmt: skip
+    first_day = {}
+    table = []
+    for event, day, code, hour in rows:
+        if any(r[0] == f"e{event}" and r[2] == f"{600000 + code}" for r in table):
+            continue
+        d = first_day.setdefault(event, day)
+        table.append((f"e{event}", DATES[0] + pd.Timedelta(days=d, hours=hour), f"{600000 + code}"))
+    events = pd.DataFrame(table, columns=["event_id", "published", "code"])
+    if weighted:
+        events["weight"] = 1.0 / events.groupby("event_id")["code"].transform("size")
+    _, arrays_ = validate_and_factorize(events)
+    assert isinstance(arrays_, EventArrays) and len(arrays_) == len(events)
+    by_table = thematic.evaluate_events(panel, events, [1, 3, "max"], entry)
+    by_arrays = thematic.evaluate_events(panel, arrays_, [1, 3, "max"], entry)
+    pd.testing.assert_frame_equal(by_table.table, by_arrays.table)
+    pd.testing.assert_frame_equal(by_table.missing, by_arrays.missing)
+    pd.testing.assert_frame_equal(by_table.trades, by_arrays.trades)
+
+
+def test_evaluate_calls_validates_and_factorises_the_calls_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import warnings
+
+    from thematic.engine import encode as encode_module
+    from thematic.engine import evaluate as evaluate_module
+
+    def refuse(events: pd.DataFrame) -> None:
+        raise AssertionError("validated or factorised again")
+
+    monkeypatch.setattr(evaluate_module, "check_and_factorize", refuse)
+    monkeypatch.setattr(encode_module, "_factorize", refuse)
+    calls = pd.DataFrame({"event_id": ["r1", "r1", "r2"], "code": ["300308", "300502", "300308"],
+                          "published": ["2024-03-22", "2024-03-22", "2024-06-03"]})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        out = thematic.evaluate_calls(calls, horizons="1,5")
+    assert out["basket"].astype(str).tolist() == ["r1", "r1", "r2", "r2"]
+    assert out["n_constituents"].tolist() == [2, 2, 1, 1]
