@@ -186,3 +186,25 @@ def test_evaluate_calls_validates_and_factorises_the_calls_once(
         out = thematic.evaluate_calls(calls, horizons="1,5")
     assert out["basket"].astype(str).tolist() == ["r1", "r1", "r2", "r2"]
     assert out["n_constituents"].tolist() == [2, 2, 1, 1]
+
+
+def test_draft_messages_name_the_callers_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from thematic.drafting import write_drafts
+    from thematic.errors import DraftError
+
+    report = tmp_path / "r.txt"
+    report.write_text("2024年3月22日\n建议关注：光通信中际旭创（300308）。", encoding="utf-8")
+    out = tmp_path / "drafts"
+    write_drafts(report, out)
+    with pytest.raises(DraftError, match=r"already exists \(and 0 more\); pass force=True to"):
+        write_drafts(report, out)
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    with pytest.raises(DraftError, match=r"^output_dir: .*afile/sub: .*afile is a file"):
+        write_drafts(report, tmp_path / "afile" / "sub")
+    # The command names its flags, as before.
+    assert main(["draft", str(report), "--output-dir", str(out)]) == 2
+    assert "already exists (and 0 more); pass --force to overwrite" in capsys.readouterr().err
+    assert main(["draft", str(report), "--output-dir", str(tmp_path / "afile" / "sub")]) == 2
+    assert f"--output-dir: {tmp_path / 'afile' / 'sub'}: " in capsys.readouterr().err
