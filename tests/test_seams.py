@@ -208,3 +208,18 @@ def test_draft_messages_name_the_callers_options(
     assert "already exists (and 0 more); pass --force to overwrite" in capsys.readouterr().err
     assert main(["draft", str(report), "--output-dir", str(tmp_path / "afile" / "sub")]) == 2
     assert f"--output-dir: {tmp_path / 'afile' / 'sub'}: " in capsys.readouterr().err
+
+
+def test_the_placebo_advice_names_the_callers_parameter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import warnings
+
+    # An empty cache: the universe is the basket's own stocks, far too few to draw from.
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        with pytest.raises(UsageError, match=r"draws need a few hundred; pass market=DIR \(e"):
+            thematic.event_stats(BASKET, horizons="20", placebo_draws=10, resamples=10)
+    assert main(["stats", BASKET, "--horizons", "20", "--placebo", "10"]) == 2
+    assert "draws need a few hundred; pass --market DIR (e.g." in capsys.readouterr().err

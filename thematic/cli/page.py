@@ -26,7 +26,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     trading = trading_of(args)
     check_market(args, baskets)
     data = page_data(baskets, horizons=horizons, entry=entry, trading=trading,
-                     market=args.market, placebo_draws=args.placebo)  # fmt: skip
+                     market=args.market, placebo_draws=args.placebo,
+                     market_param="--market")  # fmt: skip
     html = render_page(data, progress=lambda xs: progress(xs, "report", len(baskets)))
     write_text(args.output, html)
     say(f"wrote {args.output} ({len(html.encode()) / 2**20:.1f} MiB, {len(baskets)} baskets)")

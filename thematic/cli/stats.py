@@ -44,6 +44,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 min_obs=args.min_obs,
                 progress=lambda xs: progress(xs, "placebo", len(baskets)),
                 client=client,
+                market_param="--market",
             )
         )
     meta, df = study.metadata, study.table

@@ -165,6 +165,7 @@ def study_events(
     provider: Provider | None = None,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
     client: Any = None,
+    market_param: str = "market",
 ) -> EventStudy:
     """Market-model event study of each basket (or report, or broker) at each horizon.
 
@@ -195,6 +196,9 @@ def study_events(
         Wraps the loop over baskets that draws placebos (a progress bar on a terminal).
     client
         A ``distributed.Client``: price the placebo baskets on that cluster.
+    market_param
+        The caller's name for ``market``, which a message advises (``"--market"`` on the
+        command line).
 
     Returns
     -------
@@ -287,7 +291,9 @@ def study_events(
         )  # fmt: skip
 
     placebo_cols, placebo_frames = (
-        placebo_baskets(items, panel, enc, hs, placebo_draws, match, rng, progress, client)
+        placebo_baskets(
+            items, panel, enc, hs, placebo_draws, match, rng, progress, client, market_param
+        )
         if placebo_draws
         else ({}, [])
     )
@@ -403,6 +409,7 @@ def event_stats(
     provider: Provider | None = None,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
     client: Any = None,
+    market_param: str = "market",
 ) -> pd.DataFrame:
     """:func:`study_events`' answer as one DataFrame, the rest in ``attrs``.
 
@@ -414,5 +421,5 @@ def event_stats(
     """
     return study_events(
         baskets, horizons, entry, placebo_draws, seed, market, by, match, resamples,
-        est_window, est_gap, min_obs, provider, progress, client,
+        est_window, est_gap, min_obs, provider, progress, client, market_param,
     ).to_frame()  # fmt: skip

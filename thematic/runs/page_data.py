@@ -57,11 +57,13 @@ def page_data(
     trading: Trading | None = None,
     market: str | Path | None = None,
     placebo_draws: int = 0,
+    market_param: str = "market",
 ) -> PageData:
     """Gather what the page of ``baskets`` shows.
 
     Statistics (market-model CARs and tests) are included whenever the data allow; placebo
-    baskets only with ``market`` (a universe) and ``placebo_draws``.
+    baskets only with ``market`` (a universe) and ``placebo_draws``.  ``market_param``: the
+    caller's name for ``market``, which a note may advise (``"--market"`` on the command line).
     """
     from thematic.runs.event_study import study_events
     from thematic.stats import path_metrics
@@ -80,7 +82,7 @@ def page_data(
         try:
             stats = study_events(items, horizons=stat_h or [20], entry=entry,
                                 placebo_draws=placebo_draws, market=market,
-                                provider=provider)  # fmt: skip
+                                provider=provider, market_param=market_param)  # fmt: skip
         except (DataError, UsageError) as exc:
             stats = None
             stats_note = f"event study not available: {exc}"

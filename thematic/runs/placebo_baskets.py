@@ -36,8 +36,14 @@ def placebo_baskets(
     rng: np.random.Generator,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
     client: Any = None,
+    market_param: str = "market",
 ) -> tuple[dict[tuple[str, Horizon], tuple[float, float]], list[pd.DataFrame]]:
-    """Draw and price placebo baskets for every basket; compare with its real EW excess."""
+    """Draw and price placebo baskets for every basket; compare with its real EW excess.
+
+    ``market_param``: the caller's name for the market dump, which a message advises
+    (``"--market"`` on the command line).
+    """
+    give_market = f"{market_param} DIR" if market_param.startswith("-") else f"{market_param}=DIR"
     codes = panel.codes.to_numpy()
     labels = _strata_labels(codes, match)
     out: dict[tuple[str, Horizon], tuple[float, float]] = {}
@@ -54,7 +60,7 @@ def placebo_baskets(
             raise UsageError(
                 f"placebo: only {len(pool)} stocks are eligible on {b.id}'s entry day (a close "
                 f"that day and {placebo.MIN_HISTORY} sessions before it): draws need a few "
-                "hundred; pass --market DIR (e.g. ../shared/market) or fill the cache with "
+                f"hundred; pass {give_market} (e.g. ../shared/market) or fill the cache with "
                 "`thematic refresh`"
             )
         if len(cols) == 0:
