@@ -50,6 +50,7 @@ bench: dev
 	$(BIN)/python benchmarks/bench_stats.py
 	$(BIN)/python benchmarks/bench_dask.py
 	$(BIN)/python benchmarks/bench_scorecard.py
+	$(BIN)/python benchmarks/bench_calls.py
 
 snapshot: dev
 	$(BIN)/python scripts/build_snapshot.py

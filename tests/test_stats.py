@@ -14,7 +14,7 @@ from thematic.constants import TRADING_DAYS_PER_YEAR
 from thematic.engine import cumulative_curves
 from thematic.errors import MissingConstituentWarning
 from thematic.rules import Trading
-from thematic.stats import daily_returns, event_study, path_metrics
+from thematic.stats import daily_returns, excess_summary, path_metrics
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_drawdown_counts_a_fall_on_the_first_session() -> None:
     assert path_metrics(curves).loc["x", "max_drawdown"] == pytest.approx(-0.10, abs=1e-15)
 
 
-def test_event_study_by_hand() -> None:
+def test_excess_summary_by_hand() -> None:
     t = pd.DataFrame(
         {
             "horizon": [1, 1, 1, 1, 5, 5],
@@ -72,7 +72,7 @@ def test_event_study_by_hand() -> None:
             "hit_rate": [1.0, 0.0, 0.5, np.nan, 1.0, 1.0],
         }
     )
-    s = event_study(t).set_index("horizon")
+    s = excess_summary(t).set_index("horizon")
     # Horizon 1: values 0.02, -0.01, 0.04 -> mean 0.01666..., sd 0.02516611, t 1.1470787
     assert s.loc[1, "n_events"] == 3
     assert s.loc[1, "mean_excess"] == pytest.approx(0.05 / 3, abs=1e-15)
@@ -82,6 +82,19 @@ def test_event_study_by_hand() -> None:
     assert s.loc[1, "share_positive"] == pytest.approx(2 / 3)
     assert s.loc[1, "mean_hit_rate"] == pytest.approx(0.5)
     assert s.loc[5, "std_excess"] == 0.0
+
+
+def test_the_old_name_of_the_excess_summary_warns_and_forwards() -> None:
+    import thematic.stats
+    import thematic.stats.aggregate
+
+    for module in (thematic.stats, thematic.stats.aggregate):
+        with pytest.warns(DeprecationWarning, match=r"event_study is now .*\.excess_summary"):
+            assert module.event_study is excess_summary
+        with pytest.warns(DeprecationWarning, match="EXCESS_SUMMARY_COLUMNS"):
+            assert module.EVENT_STUDY_COLUMNS == thematic.stats.EXCESS_SUMMARY_COLUMNS
+        with pytest.raises(AttributeError, match="no attribute 'nope'"):
+            module.nope  # noqa: B018
 
 
 def _curves(values: list[float], bench: list[float]) -> pd.DataFrame:

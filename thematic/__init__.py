@@ -20,6 +20,7 @@ _WHERE: dict[str, str] = {
     "Constituent": "thematic.baskets",
     "DataError": "thematic.errors",
     "Evaluation": "thematic.engine",
+    "EventStudy": "thematic.runs.event_study",
     "EventsError": "thematic.errors",
     "MissingConstituentWarning": "thematic.errors",
     "Report": "thematic.baskets",
@@ -44,6 +45,7 @@ _WHERE: dict[str, str] = {
     "parse_horizons": "thematic.rules",
     "scorecard": "thematic.runs.scorecard",
     "stats": "thematic.stats",
+    "study_events": "thematic.runs.event_study",
     "validate_events": "thematic.events",
 }
 
@@ -57,6 +59,7 @@ __all__ = [
     "Constituent",
     "DataError",
     "Evaluation",
+    "EventStudy",
     "EventsError",
     "MissingConstituentWarning",
     "Report",
@@ -81,6 +84,7 @@ __all__ = [
     "parse_horizons",
     "scorecard",
     "stats",
+    "study_events",
     "validate_events",
 ]
 
@@ -133,6 +137,6 @@ if _typing.TYPE_CHECKING:  # for type checkers and editors: the names as they re
     from thematic.rules import parse_entry, parse_horizons
     from thematic.runs.calls import evaluate_calls
     from thematic.runs.evaluate import curves, evaluate
-    from thematic.runs.event_study import event_stats
+    from thematic.runs.event_study import EventStudy, event_stats, study_events
     from thematic.runs.prices import load_market_panel
     from thematic.runs.scorecard import scorecard

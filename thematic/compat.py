@@ -44,3 +44,36 @@ def moved(old: str, name: str, *homes: str) -> Any:
             )
             return value
     raise AttributeError(f"module {old!r} has no attribute {name!r}")
+
+
+def renamed(old: str, name: str, home: str, names: dict[str, str]) -> Any:
+    """Return the new name of an old ``name`` from ``home``, warning the caller.
+
+    For a name that moved *and* changed, because the old one said something untrue:
+    ``thematic.stats.event_study`` is ``thematic.stats.summary.excess_summary``.
+
+    Parameters
+    ----------
+    old
+        The module the old name is read from (its ``__name__``).
+    name
+        The attribute asked for.
+    home
+        The module that holds the new names.
+    names
+        Old name -> new name.
+
+    Raises
+    ------
+    AttributeError
+        When ``name`` is not one of the old names.
+    """
+    if name in names:
+        new = names[name]
+        warnings.warn(
+            f"{old}.{name} is now {home}.{new}; import it from there: {old}.{name} will go",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return getattr(import_module(home), new)
+    raise AttributeError(f"module {old!r} has no attribute {name!r}")

@@ -20,7 +20,8 @@
     ├── MissingConstituentWarning  a constituent was excluded (no price on the entry day)
     ├── BasketNameWarning          a basket's code is unknown or its name is not the code's
     ├── OffCalendarWarning         bars dated on a day the benchmark did not trade were dropped
-    └── DamagedFileWarning         an unreadable cache file or store was set aside
+    ├── DamagedFileWarning         an unreadable cache file or store was set aside
+    └── RefreshWarning             the cache could not be brought up to date before a run
 
 Every message names the file, field or code and the offending value, so that a reader can
 act on one line without a traceback.
@@ -154,3 +155,11 @@ class OffCalendarWarning(ThematicWarning):
 
 class DamagedFileWarning(ThematicWarning):
     """An unreadable cache file or panel store was set aside (it is rebuilt or re-fetched)."""
+
+
+class RefreshWarning(ThematicWarning):
+    """The cache could not be brought up to date before a run; it used what it holds.
+
+    The run went on from the cache, then the bundled snapshot (no network, or some series
+    failed to download).
+    """

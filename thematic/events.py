@@ -198,15 +198,35 @@ def _row(source: str, positions: np.ndarray, first_row: int) -> str:
 
 
 @dataclass(frozen=True)
-class Factorized:
-    """An events table's ids and codes as integers (shared with the engine's encoder)."""
+class EventArrays:
+    """A validated events table as integer arrays: the engine's input.
 
-    event: np.ndarray  # event number per row, in order of first appearance
-    ids: pd.Index  # the event ids
-    code_of_row: np.ndarray  # index into ``codes`` per row
-    codes: pd.Index  # the distinct codes, in order of first appearance
-    published: np.ndarray  # datetime64[ns] per event (the date; a time of day dropped)
-    weight: np.ndarray | None = None  # float per row (NaN: none given), None without weights
+    Made only by the validator (:func:`validate_and_factorize`, :func:`check_and_factorize`,
+    :func:`load_and_factorize`), so holding one means the rows passed the basket rules; the
+    engine (:func:`thematic.evaluate_events`) takes it as it is, without checking or
+    factorising the table again.
+    """
+
+    event: np.ndarray
+    """Event number per row, numbered in order of first appearance."""
+    ids: pd.Index
+    """The event ids (named ``basket``)."""
+    code_of_row: np.ndarray
+    """Index into :attr:`codes` per row."""
+    codes: pd.Index
+    """The distinct codes, in order of first appearance (six ASCII digits each)."""
+    published: np.ndarray
+    """``datetime64[ns]`` per event: the publication date (a time of day dropped)."""
+    weight: np.ndarray | None = None
+    """Float per row (NaN: none given); None when the table has no weight column."""
+
+    def __len__(self) -> int:
+        """Return the number of rows (constituents over all events)."""
+        return len(self.event)
+
+
+#: The old, half-public name of :class:`EventArrays`.
+Factorized = EventArrays
 
 
 def _duplicate_rows(event: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -273,13 +293,13 @@ def validate_and_factorize(
     source: str = "events table",
     first_row: int = 0,
     check_known: bool = False,
-) -> tuple[pd.DataFrame, Factorized]:
-    """:func:`validate_events`, also returning the ids and codes as integers (for the engine)."""
+) -> tuple[pd.DataFrame, EventArrays]:
+    """:func:`validate_events`, also returning the table as :class:`EventArrays` (for the engine)."""
     columns, fac = _check(events, source, first_row, check_known)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(fac.event))), fac
 
 
-def check_and_factorize(events: pd.DataFrame) -> Factorized:
+def check_and_factorize(events: pd.DataFrame) -> EventArrays:
     """Check ``events`` as :func:`validate_events` does and return them as integers.
 
     For the engine, which needs the integers and the weights, not a normalised copy.
@@ -289,7 +309,7 @@ def check_and_factorize(events: pd.DataFrame) -> Factorized:
 
 def _check(
     events: pd.DataFrame, source: str, first_row: int, check_known: bool
-) -> tuple[dict[str, object], Factorized]:
+) -> tuple[dict[str, object], EventArrays]:
     """Check; return the normalised columns (by name, in order) and the factorisation."""
     missing = [c for c in _REQUIRED if c not in events.columns]
     if missing:
@@ -379,7 +399,7 @@ def _check(
             UnknownCodeWarning,
             stacklevel=4,  # (the caller of validate_events or load_events' caller)
         )
-    return columns, Factorized(
+    return columns, EventArrays(
         event, pd.Index(event_ids, name="basket"), code_of_row, pd.Index(distinct),
         day[first_of_event], weight,
     )  # fmt: skip
@@ -437,6 +457,8 @@ def _check_weights(
 def load_events(path: str | Path) -> pd.DataFrame:
     r"""Read an events table from CSV or Parquet and check it (:func:`validate_events`).
 
+    :func:`load_and_factorize` also returns the table as :class:`EventArrays`.
+
     Raises
     ------
     EventsError
@@ -450,6 +472,11 @@ def load_events(path: str | Path) -> pd.DataFrame:
     >>> load_events(p).dtypes.astype(str).to_dict()
     {'event_id': 'str', 'published': 'datetime64[us]', 'code': 'str'}
     """
+    return load_and_factorize(path)[0]
+
+
+def load_and_factorize(path: str | Path) -> tuple[pd.DataFrame, EventArrays]:
+    """Read and check an events table (:func:`load_events`); also return its arrays."""
     path = Path(path)
     if not path.exists():
         raise EventsError(f"{path}: no such events file")
@@ -470,4 +497,4 @@ def load_events(path: str | Path) -> pd.DataFrame:
     if df.empty:
         raise EventsError(f"{path}: has no rows (a header only): nothing to evaluate")
     first = 0 if is_parquet else _CSV_FIRST_ROW
-    return validate_events(df, str(path), first_row=first, check_known=True)
+    return validate_and_factorize(df, str(path), first_row=first, check_known=True)

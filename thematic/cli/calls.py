@@ -167,7 +167,7 @@ def make_scorecard_command(trading_of: TradingOf) -> Callable[[argparse.Namespac
         from thematic.output.scorecard import scorecard_header, scorecard_text
         from thematic.output.tables import format_frame
         from thematic.rules import parse_entry, parse_horizons
-        from thematic.runs.scorecard import BY_KEYS, scorecard
+        from thematic.runs.scorecard import BY_KEYS, check_benchmark, scorecard
 
         horizons = parse_horizons(args.horizons, "--horizons")
         entry = parse_entry(args.entry, "--entry")
@@ -183,6 +183,7 @@ def make_scorecard_command(trading_of: TradingOf) -> Callable[[argparse.Namespac
         if args.html is not None:
             check_writable_target(args.html, "--html")
         trading = trading_of(args)
+        check_benchmark(args.market, args.benchmark, "--market")
         calls = _load(args)
         df = with_warnings_said(lambda: scorecard(
             calls, by=args.by, horizons=horizons, ratings=ratings, since=args.since,

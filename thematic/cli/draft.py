@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thematic.errors import UsageError
 from thematic.output.console import say
+
+if TYPE_CHECKING:
+    from thematic.drafting.writer import OptionNames
 
 
 def add_draft_parser(sub: Any) -> None:
@@ -35,7 +38,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.report}: no such report file or folder")
     if args.report.is_dir():
         return _draft_folder(args)
-    done = draft_file(args.report, args.output_dir, force=args.force)
+    done = draft_file(args.report, args.output_dir, force=args.force, names=cli_names())
     needs = _say_drafted(done, args.explain)
     say(f"wrote {len(done.files)} draft basket(s); " + (
         f"{len(needs)} item(s) need a human" if needs else "review them before use"
@@ -93,10 +96,17 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+def cli_names() -> OptionNames:
+    """Return the command's names of the options, for the library's messages."""
+    from thematic.drafting.writer import OptionNames
+
+    return OptionNames("--output-dir", "--force")
+
+
 def _draft_folder(args: argparse.Namespace) -> int:
     from thematic.drafting.batch import draft_folder
 
-    run = draft_folder(args.report, args.output_dir, force=args.force)
+    run = draft_folder(args.report, args.output_dir, force=args.force, names=cli_names())
     rows: list[list[str]] = []
     for done in run.drafted:
         needs = _say_drafted(done, args.explain)

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from thematic.cli.options import (
+    check_market,
     check_targets,
     dask_client,
     load_baskets,
@@ -22,7 +23,6 @@ from thematic.rules import Trading
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate baskets and print or write the result table."""
-    from thematic.baskets import needed_codes
     from thematic.output.tables import (
         format_frame,
         metadata_json,
@@ -42,13 +42,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         check_directory(args.history, "--history")  # before any work
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json"), "table")
     baskets = load_baskets(args)
-    if not args.offline and args.market is None:
-        from thematic.data.refresh import refresh_before_use
-
-        notice = refresh_before_use(*needed_codes(baskets))
-        if notice:
-            say(notice, "warning")
     trading = trading_of(args)
+    check_market(args, baskets)
     df = with_warnings_said(
         lambda: evaluate(
             baskets,
@@ -57,6 +52,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             market=args.market,
             trading=trading,
             benchmark=args.benchmark,
+            refresh=not args.offline,
         )
     )
     meta = df.attrs["metadata"]

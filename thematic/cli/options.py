@@ -68,6 +68,22 @@ def load_baskets(args: argparse.Namespace) -> list[Basket]:
     return with_warnings_said(lambda: load_baskets(args.paths or [DEFAULT_BASKETS]))
 
 
+def check_market(args: argparse.Namespace, baskets: list[Basket]) -> None:
+    """Refuse, naming ``--market``, a benchmark the market dump lacks (before any work).
+
+    The benchmark is ``--benchmark`` when the command has it and it is an index code (a
+    bad one is refused by the library, naming ``benchmark``), else each basket's own.
+    """
+    from thematic.codes import is_index_code
+    from thematic.data.sourcing import check_market_benchmark
+
+    benchmark = getattr(args, "benchmark", None)
+    if benchmark is not None and not is_index_code(benchmark):
+        return
+    benchmarks = [benchmark] if benchmark is not None else [b.benchmark for b in baskets]
+    check_market_benchmark(args.market, dict.fromkeys(benchmarks), "--market")
+
+
 def say_messages(meta: dict[str, Any]) -> None:
     """Say a result's messages, then its notices as warnings (both on stderr)."""
     for message in meta.get("messages", []):

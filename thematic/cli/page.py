@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from thematic.cli.options import check_targets, load_baskets, trading_of
+from thematic.cli.options import check_market, check_targets, load_baskets, trading_of
 from thematic.errors import UsageError
 from thematic.files import write_text
 from thematic.output.console import say, with_warnings_said
@@ -24,9 +24,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--output: {args.output}: the report is HTML; name it *.html")
     baskets = load_baskets(args)
     trading = trading_of(args)
+    check_market(args, baskets)
     data = with_warnings_said(
         lambda: page_data(baskets, horizons=horizons, entry=entry, trading=trading,
-                          market=args.market, placebo_draws=args.placebo)
+                          market=args.market, placebo_draws=args.placebo,
+                          market_param="--market")
     )  # fmt: skip
     html = render_page(data, progress=lambda xs: progress(xs, "report", len(baskets)))
     write_text(args.output, html)

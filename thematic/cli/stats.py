@@ -19,7 +19,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from thematic.output.console import progress
     from thematic.output.tables import format_frame, resolve_format, stats_header, stats_table
     from thematic.rules import parse_entry, parse_horizons
-    from thematic.runs.event_study import event_stats
+    from thematic.runs.event_study import study_events
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
@@ -28,8 +28,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     match = [m.strip() for m in args.match.split(",") if m.strip()] if args.match else []
     baskets = load_baskets(args)
     with dask_client(args) as client:
-        df = with_warnings_said(
-            lambda: event_stats(
+        study = with_warnings_said(
+            lambda: study_events(
                 baskets,
                 horizons=horizons,
                 entry=entry,
@@ -44,9 +44,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 min_obs=args.min_obs,
                 progress=lambda xs: progress(xs, "placebo", len(baskets)),
                 client=client,
+                market_param="--market",
             )
         )
-    meta = df.attrs["metadata"]
+    meta, df = study.metadata, study.table
     say_messages(meta)
     for x in meta["excluded"]:
         say(f"{x['basket']}: {x['code']} {x['name']} left out of the tests ({x['reason']})",

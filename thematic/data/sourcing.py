@@ -97,6 +97,50 @@ def default_provider() -> Provider:
     return CacheProvider(fallback=SnapshotProvider())
 
 
+def universe_codes() -> list[str]:
+    """Return the stock codes the local price cache holds, sorted: a universe without a dump.
+
+    What a run may draw random baskets from when no market dump is given (the placebo of
+    the event study).  The cache is ``data_cache/`` or ``$THEMATIC_CACHE_DIR``; nothing
+    touches the network.
+    """
+    from thematic.data.cache import PriceCache
+
+    return sorted(PriceCache().codes("stock"))
+
+
+def check_market_benchmark(
+    market: str | Path | None, benchmarks: Iterable[str], param: str = "market"
+) -> None:
+    """Refuse a benchmark a market dump does not hold (it has only the CSI 300).
+
+    Parameters
+    ----------
+    market
+        The market dump's directory, or ``None`` (no dump: every benchmark is allowed).
+    benchmarks
+        The benchmarks the run compares with.
+    param
+        The caller's name for the dump, which the message starts with (``"--market"`` on
+        the command line, ``"market"`` in Python).
+
+    Examples
+    --------
+    >>> check_market_benchmark("m", ["000300"])
+    >>> check_market_benchmark("m", ["000300", "H00300"], param="--market")
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --market: the market dump has only the 000300 benchmark, not H00300
+    """
+    if market is None:
+        return
+    for benchmark in benchmarks:
+        if benchmark != CSI300:
+            raise UsageError(
+                f"{param}: the market dump has only the {CSI300} benchmark, not {benchmark}"
+            )
+
+
 def load_panel(
     codes: Iterable[str], benchmark: str, provider: Provider
 ) -> tuple[PricePanel, dict[str, str]]:
@@ -138,10 +182,7 @@ def price_panel(
     if market is not None:
         from thematic.data.universe import load_market_panel
 
-        if benchmark != CSI300:
-            raise UsageError(
-                f"--market: the market dump has only the {CSI300} benchmark, not {benchmark}"
-            )
+        check_market_benchmark(market, [benchmark])
         panel = load_market_panel(market, messages=messages, derived=derived)
         return PricedPanel(panel, {}, f"market dump {market}", market_provenance(market, panel))
     provider = provider or default_provider()

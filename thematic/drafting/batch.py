@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thematic.drafting.writer import Drafted, draft_file
+from thematic.drafting.writer import PYTHON_NAMES, Drafted, OptionNames, draft_file
 from thematic.errors import DraftError
 
 #: What a folder's reports are recognised by (the format itself is read from the content).
@@ -41,7 +41,12 @@ def output_names(reports: list[Path]) -> dict[Path, str]:
     return {p: p.stem if stems.count(p.stem) == 1 else re.sub(r"\W", "_", p.name) for p in reports}
 
 
-def draft_folder(folder: str | Path, output_dir: str | Path, force: bool = False) -> FolderRun:
+def draft_folder(
+    folder: str | Path,
+    output_dir: str | Path,
+    force: bool = False,
+    names: OptionNames = PYTHON_NAMES,
+) -> FolderRun:
     """Draft every report in ``folder`` into ``output_dir/<report>/``; ids unique in the run.
 
     A report that cannot be drafted is recorded in ``failed`` with its one-line reason and
@@ -62,7 +67,7 @@ def draft_folder(folder: str | Path, output_dir: str | Path, force: bool = False
     taken: list[str] = []
     for report, name in output_names(reports).items():
         try:
-            done = draft_file(report, out / name, force=force, taken=taken)
+            done = draft_file(report, out / name, force=force, taken=taken, names=names)
         except DraftError as exc:
             run.failed[report] = str(exc)
             continue

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from thematic.drafting.ids import slug
 from thematic.drafting.picks import Draft, Theme, draft_from_text
@@ -21,6 +22,20 @@ from thematic.errors import DraftError
 from thematic.files import atomic_path
 
 TODO = "TODO"
+
+
+class OptionNames(NamedTuple):
+    """The caller's names of a draft run's options, for messages (Python's by default).
+
+    The ``draft`` command passes ``OptionNames("--output-dir", "--force")``.
+    """
+
+    output_dir: str = "output_dir"
+    force: str = "force=True"
+
+
+#: Python's names: the messages a Python caller gets.
+PYTHON_NAMES = OptionNames()
 
 
 def _yaml_str(value: str) -> str:
@@ -54,8 +69,12 @@ def render_yaml(draft: Draft, theme: Theme, basket_id: str, source: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_targets(targets: list[Path], output_dir: Path, force: bool) -> None:
+def check_targets(
+    targets: list[Path], output_dir: Path, force: bool, names: OptionNames = PYTHON_NAMES
+) -> None:
     """Refuse, before anything is written, a set of drafts that cannot all be written.
+
+    ``names``: how the messages name ``output_dir`` and ``force`` (the caller's names).
 
     Raises
     ------
@@ -64,29 +83,33 @@ def check_targets(targets: list[Path], output_dir: Path, force: bool) -> None:
         targets exist and ``force`` is false.
     """
     if output_dir.exists() and not output_dir.is_dir():
-        raise DraftError(f"--output-dir: {output_dir} is a file, not a directory")
+        raise DraftError(f"{names.output_dir}: {output_dir} is a file, not a directory")
     for parent in (output_dir, *output_dir.parents):
         if parent.exists():
             if not parent.is_dir():
-                raise DraftError(f"--output-dir: {output_dir}: {parent} is a file, not a directory")
+                raise DraftError(
+                    f"{names.output_dir}: {output_dir}: {parent} is a file, not a directory"
+                )
             if not os.access(parent, os.W_OK | os.X_OK):
-                raise DraftError(f"--output-dir: cannot write in {parent} (permission denied)")
+                raise DraftError(
+                    f"{names.output_dir}: cannot write in {parent} (permission denied)"
+                )
             break
     in_the_way = [t for t in targets if t.is_dir()]
     if in_the_way:
         raise DraftError(
             f"{in_the_way[0]} is a directory, in the way of a draft basket; move it or choose "
-            "another --output-dir (nothing was written)"
+            f"another {names.output_dir} (nothing was written)"
         )
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         raise DraftError(
-            f"{existing[0]} already exists (and {len(existing) - 1} more); pass --force to "
-            "overwrite"
+            f"{existing[0]} already exists (and {len(existing) - 1} more); pass {names.force} "
+            "to overwrite"
         )
 
 
-def write_all(files: dict[Path, str], output_dir: Path) -> None:
+def write_all(files: dict[Path, str], output_dir: Path, names: OptionNames = PYTHON_NAMES) -> None:
     """Write every file or none: each goes to a temporary name, all are renamed at the end.
 
     Raises
@@ -101,7 +124,8 @@ def write_all(files: dict[Path, str], output_dir: Path) -> None:
                 tmp.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         raise DraftError(
-            f"--output-dir: cannot write the drafts in {output_dir} ({exc.strerror or exc}); "
+            f"{names.output_dir}: cannot write the drafts in {output_dir} "
+            f"({exc.strerror or exc}); "
             "nothing was written"
         ) from None
 
@@ -142,11 +166,16 @@ class Drafted:
 
 
 def draft_file(
-    report: str | Path, output_dir: str | Path, force: bool = False, taken: Iterable[str] = ()
+    report: str | Path,
+    output_dir: str | Path,
+    force: bool = False,
+    taken: Iterable[str] = (),
+    names: OptionNames = PYTHON_NAMES,
 ) -> Drafted:
     """Draft baskets from a report file and write one YAML per theme into ``output_dir``.
 
     ``taken`` are ids already used in this run (by other reports): the new ones differ.
+    ``names``: how messages name ``output_dir`` and ``force`` (the caller's names).
 
     Raises
     ------
@@ -163,11 +192,11 @@ def draft_file(
     out = Path(output_dir)
     ids = run_ids([t.name for t in draft.themes], draft.published, taken)
     targets = [out / f"{i}.yaml" for i in ids]
-    check_targets(targets, out, force)
+    check_targets(targets, out, force, names)
     write_all(
         {t: render_yaml(draft, theme, i, report.name)
          for theme, i, t in zip(draft.themes, ids, targets, strict=True)},
-        out,
+        out, names,
     )  # fmt: skip
     return Drafted(report, doc, draft, ids, targets)
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from thematic.constants import NS_PER_DAY, EntryRule
 from thematic.data.panel import PricePanel
-from thematic.events import Factorized
+from thematic.events import EventArrays
 
 # Why a constituent has no entry price; the reasons are facts about the data, never guesses.
 REASON_NO_DATA = "no price data for this code"
@@ -68,35 +68,29 @@ def unique_categories(values: pd.Index) -> pd.CategoricalDtype:
 
 
 def encode(
-    panel: PricePanel, events: pd.DataFrame, entry: EntryRule, fac: Factorized | None = None
+    panel: PricePanel,
+    events: pd.DataFrame | EventArrays,
+    entry: EntryRule,
+    fac: EventArrays | None = None,
 ) -> Encoded:
     """Encode validated events against ``panel`` for the entry rule ``entry``.
 
-    ``fac``: the validator's factorisation of ids and codes, reused instead of redone.
+    ``events``: a validated table, or the validator's :class:`~thematic.events.EventArrays`
+    (used as they are).  ``fac``: the arrays of the table ``events``, reused instead of redone.
     """
-    if fac is None:
-        event, ids = pd.factorize(events["event_id"], sort=False)
-        code_of_row, distinct = pd.factorize(events["code"].astype(str), sort=False)
-        pub: pd.Series = events["published"]
-        if not pd.api.types.is_datetime64_dtype(pub):
-            pub = pd.Series(pd.to_datetime(pub))
-        published_rows = pub.to_numpy(dtype="datetime64[ns]")
-        # Keep the calendar date only: a time of day must not move entry to the same session.
-        ns = published_rows.view(np.int64)
-        published_rows = (ns - ns % NS_PER_DAY).view("datetime64[ns]")
-        published = np.empty(len(ids), dtype="datetime64[ns]")
-        published[event] = published_rows
-    else:
-        event, ids, code_of_row, distinct = fac.event, fac.ids, fac.code_of_row, fac.codes
-        published = fac.published
+    checked = isinstance(events, EventArrays) or fac is not None
+    if isinstance(events, EventArrays):
+        fac = events
+    elif fac is None:
+        fac = _factorize(events)
+    event, ids, code_of_row, distinct = fac.event, fac.ids, fac.code_of_row, fac.codes
+    published, given = fac.published, fac.weight
     ids = pd.Index(ids, name="basket")
     n_events = len(ids)
 
-    # Look up distinct codes only: a million rows name a few thousand codes.
-    col = panel.columns_of(pd.Index(distinct), checked=fac is not None)[code_of_row]
-    given = fac.weight if fac is not None else None
-    if fac is None and "weight" in events.columns:
-        given = events["weight"].to_numpy(dtype="float64")
+    # Look up distinct codes only: a million rows name a few thousand codes.  Codes the
+    # validator saw are six ASCII digits (a quicker lookup); a table may hold other text.
+    col = panel.columns_of(pd.Index(distinct), checked=checked)[code_of_row]
     weight = None
     if given is not None and not np.isnan(given).all():
         weight = np.where(np.isnan(given), 1.0, given)
@@ -114,7 +108,7 @@ def encode(
     at *= n
     at += col
     at[~ok] = 0
-    p0 = np.take(prices, at) if n else np.full(len(events), np.nan)
+    p0 = np.take(prices, at) if n else np.full(len(event), np.nan)
     p0[~ok] = np.nan
     present = np.isfinite(p0)
     return Encoded(
@@ -132,6 +126,23 @@ def encode(
         n_present=np.bincount(event[present], minlength=n_events).astype(np.int64),
         before=before,
     )
+
+
+def _factorize(events: pd.DataFrame) -> EventArrays:
+    """Factorise a table the validator has checked without keeping its arrays."""
+    event, ids = pd.factorize(events["event_id"], sort=False)
+    code_of_row, distinct = pd.factorize(events["code"].astype(str), sort=False)
+    pub: pd.Series = events["published"]
+    if not pd.api.types.is_datetime64_dtype(pub):
+        pub = pd.Series(pd.to_datetime(pub))
+    published_rows = pub.to_numpy(dtype="datetime64[ns]")
+    # Keep the calendar date only: a time of day must not move entry to the same session.
+    ns = published_rows.view(np.int64)
+    published_rows = (ns - ns % NS_PER_DAY).view("datetime64[ns]")
+    published = np.empty(len(ids), dtype="datetime64[ns]")
+    published[event] = published_rows
+    weight = events["weight"].to_numpy(dtype="float64") if "weight" in events.columns else None
+    return EventArrays(event, pd.Index(ids), code_of_row, pd.Index(distinct), published, weight)
 
 
 def missing_reasons(panel: PricePanel, enc: Encoded, rows: np.ndarray) -> pd.Categorical:

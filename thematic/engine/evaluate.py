@@ -44,7 +44,7 @@ from thematic.engine.trading import (
     plan_entries,
     trade_table,
 )
-from thematic.events import check_and_factorize
+from thematic.events import EventArrays, check_and_factorize
 from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
 
 
@@ -103,7 +103,7 @@ class Evaluation:
 
 def evaluate_events(
     panel: PricePanel,
-    events: pd.DataFrame,
+    events: pd.DataFrame | EventArrays,
     horizons: Sequence[Horizon] = DEFAULT_HORIZONS,
     entry: str = DEFAULT_ENTRY,
     validate: bool = True,
@@ -117,14 +117,18 @@ def evaluate_events(
         Prices of the constituents and the benchmark.
     events
         One row per constituent: ``event_id``, ``published`` (date), ``code`` and optionally
-        ``weight`` (all or none per event; none means equal weights).
+        ``weight`` (all or none per event; none means equal weights).  Or the validator's
+        :class:`~thematic.events.EventArrays` of such a table
+        (:func:`thematic.events.validate_and_factorize`): used as they are, neither checked
+        nor factorised again.
     horizons
         Sessions after the entry session, or ``"max"`` for the last session of the panel.
     entry
         ``"next_open"`` or ``"next_close"``.
     validate
-        Check ``events`` with :func:`thematic.events.validate_events` first; pass False only
-        for a table that has been checked already (as :func:`thematic.evaluate_calls` does).
+        Check a table ``events`` with :func:`thematic.events.validate_events` first; pass
+        False only for a table that has been checked already.  (``EventArrays`` are valid by
+        construction: this flag does not apply to them.)
     trading
         What to do with trades a price limit or a suspension blocks, and the cost model
         (:class:`thematic.rules.Trading`; default: delay up to 10 sessions, default costs).
@@ -155,7 +159,9 @@ def evaluate_events(
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
     trading = trading or Trading()
-    enc = encode(panel, events, rule, check_and_factorize(events) if validate else None)
+    if isinstance(events, pd.DataFrame) and validate:
+        events = check_and_factorize(events)
+    enc = encode(panel, events, rule)
     state = trade_state(panel, trading.st)
     entries = plan_entries(panel, enc, rule, trading, state)
     blocks = horizon_blocks(panel, enc, entries, hs, rule, trading, state)

@@ -220,7 +220,7 @@ def placebo_chart(placebo: pd.DataFrame, title: str, horizon: Any, pct: float) -
 def mean_car_chart(daily: pd.DataFrame, title: str, z: float = 1.959963984540054) -> Figure:
     """Mean market-model CAR by event day with a 95% band (cross-sectional standard error).
 
-    ``daily``: one group's rows of ``event_stats(...).attrs["daily"]`` (``code, day, ar``).
+    ``daily``: one group's rows of ``study_events(...).daily`` (``code, day, ar``).
     """
     fig, ax = _figure(8.0, 4.2)
     wide = daily.pivot(index="day", columns="code", values="ar").cumsum()

@@ -21,6 +21,7 @@ from thematic.baskets import Basket
 from thematic.codes import index_name
 
 if TYPE_CHECKING:
+    from thematic.runs.event_study import EventStudy
     from thematic.runs.page_data import PageData
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -194,7 +195,7 @@ def _basket_section(b: Basket, data: PageData, meta: dict[str, Any], charts: Any
                            f"{p['annualized_volatility']:.1%}", _num(p["sharpe_ratio"]),
                            _num(p["information_ratio"])]  # fmt: skip
     if stats is not None:
-        srows = stats[stats["basket"] == b.id]
+        srows = stats.table[stats.table["basket"] == b.id]
         section["stats"] = [
             [str(r.horizon), str(r.n), _pct(r.mean_car), _num(r.car_t), _num(r.bmp_z),
              _num(r.kp_z), _pct(r.mean_bhar), _num(r.bhar_skew_t),
@@ -202,11 +203,11 @@ def _basket_section(b: Basket, data: PageData, meta: dict[str, Any], charts: Any
              _fixed(r.placebo_p, 3), r.note]
             for r in srows.itertuples(index=False)
         ]  # fmt: skip
-        daily = stats.attrs["daily"]
+        daily = stats.daily
         mine = daily[daily["group"] == b.id]
         if mine["code"].nunique() >= 2:
             section["car_chart"] = _png(charts.mean_car_chart(mine, b.name))
-        draws = stats.attrs["placebo"]
+        draws = stats.placebo
         if len(draws):
             last = srows.dropna(subset=["placebo_pct"])
             if len(last):
@@ -221,7 +222,7 @@ def _basket_section(b: Basket, data: PageData, meta: dict[str, Any], charts: Any
 def _methods(
     meta: dict[str, Any],
     kind: str,
-    stats: pd.DataFrame | None,
+    stats: EventStudy | None,
     stats_note: str,
     warned: list[str],
 ) -> list[tuple[str, str]]:
@@ -250,7 +251,7 @@ def _methods(
         ("Costs", meta["costs"]),
     ]
     if stats is not None:
-        defs = stats.attrs["metadata"]["definitions"]
+        defs = stats.metadata["definitions"]
         out += [(f"Event study: {k}", v) for k, v in defs.items()]
     elif stats_note:
         out.append(("Event study", stats_note))

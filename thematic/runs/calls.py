@@ -18,7 +18,7 @@ from thematic.data.base import Provider
 from thematic.data.panel import PricePanel
 from thematic.engine import evaluate_events
 from thematic.errors import DataError, EventsError, UsageError
-from thematic.events import validate_events
+from thematic.events import EventArrays, validate_and_factorize
 from thematic.rules import Horizon, Horizons, Trading, parse_entry, parse_horizons
 from thematic.runs.metadata import (
     RunMetadata,
@@ -32,13 +32,18 @@ from thematic.runs.prices import price_panel
 
 def load_calls(events: pd.DataFrame | str | Path) -> pd.DataFrame:
     """Validate a table of calls given as a DataFrame, or load it from a CSV/Parquet file."""
-    from thematic.events import load_events
+    return load_call_arrays(events)[0]
+
+
+def load_call_arrays(events: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, EventArrays]:
+    """:func:`load_calls`, also returning the validator's arrays (the engine's input)."""
+    from thematic.events import load_and_factorize
 
     if isinstance(events, pd.DataFrame):
         if events.empty:  # as for a file: an empty table is a mistake, not a result
             raise EventsError("events table: has no rows: nothing to evaluate")
-        return validate_events(events, check_known=True)
-    return load_events(events)
+        return validate_and_factorize(events, check_known=True)
+    return load_and_factorize(events)
 
 
 def split_codes(codes: pd.Series, panel: PricePanel) -> tuple[list[str], list[str], list[str]]:
@@ -129,7 +134,7 @@ def evaluate_calls(
     messages: list[str] = []
     rule = parse_entry(entry)
     hs: Horizons = parse_horizons(horizons)
-    table = load_calls(events)
+    table, arrays = load_call_arrays(events)
     panel, unavailable, label, provenance = price_panel(
         table["code"], CSI300, market, provider, messages
     )
@@ -140,7 +145,7 @@ def evaluate_calls(
         result = evaluate_events_distributed(client, panel, table, hs, rule, trading,
                                              validate=False)  # fmt: skip
     else:
-        result = evaluate_events(panel, table, hs, rule, validate=False, trading=trading)
+        result = evaluate_events(panel, arrays, hs, rule, trading=trading)  # validated once
     out = result.table
     codes, priced, unpriced = split_codes(table["code"], panel)
     meta = run_metadata(panel, label, provenance, rule, hs, [*priced, CSI300], market is not None)

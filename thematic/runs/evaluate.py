@@ -39,7 +39,7 @@ from thematic.runs.metadata import (
     unpriced_baskets,
     unpriced_notice,
 )
-from thematic.runs.prices import price_panel
+from thematic.runs.prices import price_panel, refresh_first
 
 
 def evaluate(
@@ -50,6 +50,7 @@ def evaluate(
     market: str | Path | None = None,
     trading: Trading | None = None,
     benchmark: str | None = None,
+    refresh: bool = False,
 ) -> pd.DataFrame:
     """Measure each basket after its report's publication against its benchmark.
 
@@ -71,6 +72,11 @@ def evaluate(
     benchmark
         Replace every basket's benchmark with this index (e.g. ``"H00300"``, the CSI 300
         total-return index, which the cache holds after ``thematic refresh``).
+    refresh
+        First bring the cache up to date with the baskets' series (over the network), when
+        prices come from the cache (no ``provider``, no ``market``).  When that fails the
+        run goes on from the cache, then the bundled snapshot, with a
+        :class:`~thematic.errors.RefreshWarning`.  Default: no network.
 
     Returns
     -------
@@ -95,11 +101,13 @@ def evaluate(
     """
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
-    items = as_baskets(baskets)
+    items = baskets_given = as_baskets(baskets)
     if benchmark is not None:
         if not is_index_code(benchmark):
             raise UsageError(f"benchmark: {benchmark!r} is not an index code (000300, H00300)")
         items = [b.model_copy(update={"benchmark": benchmark}) for b in items]
+    if refresh and provider is None and market is None:
+        refresh_first(baskets_given)
     provider = provider or (None if market is not None else default_provider())
     names = {(b.id, c.code): c.name for b in items for c in b.constituents}
     tables: list[pd.DataFrame] = []

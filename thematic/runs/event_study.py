@@ -22,7 +22,7 @@ from thematic.codes import known_stocks
 from thematic.constants import CSI300, DEFAULT_ENTRY, MAX_HORIZON, STATS_COLUMNS
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel
-from thematic.data.sourcing import describe_sources, source_counts
+from thematic.data.sourcing import describe_sources, source_counts, universe_codes
 from thematic.engine.abnormal import (
     EST_GAP,
     EST_WINDOW,
@@ -83,6 +83,34 @@ DEFINITIONS: Final = {
 
 
 @dataclass(frozen=True)
+class EventStudy:
+    """The event study's answer (:func:`study_events`): the table and what it was made of."""
+
+    table: pd.DataFrame
+    """One row per (group, horizon) with :data:`~thematic.constants.STATS_COLUMNS`."""
+    constituents: pd.DataFrame
+    """Per constituent and horizon: the market model (``m, alpha, beta, s2``), CAR and BHAR."""
+    daily: pd.DataFrame
+    """The daily abnormal returns (``group, code, day, ar``), for charts."""
+    placebo: pd.DataFrame
+    """The placebo baskets' excess returns (``basket, horizon, draw, excess, real``)."""
+    metadata: RunMetadata
+    """Rules, definitions, data sources, the as-of date and every exclusion."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the table with the rest in ``attrs`` (what :func:`event_stats` returns).
+
+        ``attrs`` holds ``constituents``, ``daily``, ``placebo`` and ``metadata``.
+        """
+        table = self.table.copy(deep=False)
+        table.attrs["constituents"] = self.constituents
+        table.attrs["daily"] = self.daily
+        table.attrs["placebo"] = self.placebo
+        table.attrs["metadata"] = self.metadata
+        return table
+
+
+@dataclass(frozen=True)
 class _Group:
     key: str
     rows: np.ndarray  # indices into the constituent rows
@@ -114,16 +142,14 @@ def _panel_for(
         )
     codes = sorted({c for b in items for c in b.codes})
     if market is None and n_placebo:
-        from thematic.data.cache import PriceCache
-
-        codes = sorted(set(codes) | set(PriceCache().codes("stock")))
+        codes = sorted(set(codes) | set(universe_codes()))
     panel, _, label, _ = price_panel(codes, CSI300, market, provider, messages)
     if market is not None:
         return panel, label, {"market dump": len(panel.codes) + 1}
     return panel, label, source_counts(panel, panel.sources)
 
 
-def event_stats(
+def study_events(
     baskets: BasketsLike = "baskets",
     horizons: str | Sequence[Horizon] = DEFAULT_STATS_HORIZONS,
     entry: str = DEFAULT_ENTRY,
@@ -139,7 +165,8 @@ def event_stats(
     provider: Provider | None = None,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
     client: Any = None,
-) -> pd.DataFrame:
+    market_param: str = "market",
+) -> EventStudy:
     """Market-model event study of each basket (or report, or broker) at each horizon.
 
     Parameters
@@ -169,15 +196,16 @@ def event_stats(
         Wraps the loop over baskets that draws placebos (a progress bar on a terminal).
     client
         A ``distributed.Client``: price the placebo baskets on that cluster.
+    market_param
+        The caller's name for ``market``, which a message advises (``"--market"`` on the
+        command line).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per (group, horizon) with :data:`~thematic.constants.STATS_COLUMNS`.
-        ``attrs["metadata"]`` holds the definitions, data sources and exclusions;
-        ``attrs["constituents"]`` the per-constituent CAR/BHAR per horizon;
-        ``attrs["daily"]`` the daily abnormal returns (for charts); ``attrs["placebo"]``
-        the placebo excess returns.
+    EventStudy
+        The table (one row per group and horizon), the per-constituent CAR/BHAR per horizon,
+        the daily abnormal returns, the placebo excess returns and the metadata
+        (definitions, data sources, exclusions).
     """
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
@@ -270,7 +298,9 @@ def event_stats(
         )  # fmt: skip
 
     placebo_cols, placebo_frames, placebo_notes = (
-        placebo_baskets(items, panel, enc, hs, placebo_draws, match, rng, progress, client)
+        placebo_baskets(
+            items, panel, enc, hs, placebo_draws, match, rng, progress, client, market_param
+        )
         if placebo_draws
         else ({}, [], {})
     )
@@ -333,17 +363,12 @@ def event_stats(
         "day": np.tile(np.arange(1, h_max + 1), len(daily_rows)),
         "ar": ab.ar[daily_rows].ravel(),
     })  # fmt: skip
-    table.attrs["constituents"] = pd.DataFrame(per)
-    table.attrs["daily"] = daily
-    table.attrs["placebo"] = (
-        pd.concat(placebo_frames, ignore_index=True) if placebo_frames else pd.DataFrame()
-    )
     defs = dict(DEFINITIONS)
     defs["estimation_window"] = defs["estimation_window"].format(
         first=est_gap + est_window, last=est_gap + 1, window=est_window, min_obs=min_obs
     )
     bench_info = panel.sources.get(CSI300)
-    table.attrs["metadata"] = RunMetadata({
+    metadata = RunMetadata({
         "entry_rule": rule,
         "statistics_entry": "the entry session's close, whatever the entry rule",
         "horizons": list(hs),
@@ -373,4 +398,37 @@ def event_stats(
         "messages": messages,
         "notices": [f"{k}: {v}" for k, v in placebo_notes.items()],
     })  # fmt: skip
-    return table
+    placebo = pd.concat(placebo_frames, ignore_index=True) if placebo_frames else pd.DataFrame()
+    return EventStudy(table, pd.DataFrame(per), daily, placebo, metadata)
+
+
+def event_stats(
+    baskets: BasketsLike = "baskets",
+    horizons: str | Sequence[Horizon] = DEFAULT_STATS_HORIZONS,
+    entry: str = DEFAULT_ENTRY,
+    placebo_draws: int = 0,
+    seed: int = 0,
+    market: str | Path | None = None,
+    by: str = "basket",
+    match: Sequence[str] = (),
+    resamples: int = DEFAULT_RESAMPLES,
+    est_window: int = EST_WINDOW,
+    est_gap: int = EST_GAP,
+    min_obs: int = MIN_OBS,
+    provider: Provider | None = None,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    client: Any = None,
+    market_param: str = "market",
+) -> pd.DataFrame:
+    """:func:`study_events`' answer as one DataFrame, the rest in ``attrs``.
+
+    The parameters are :func:`study_events`'.  Returns the table (one row per group and
+    horizon, :data:`~thematic.constants.STATS_COLUMNS`); ``attrs["metadata"]`` holds the
+    definitions, data sources and exclusions, ``attrs["constituents"]`` the per-constituent
+    CAR/BHAR per horizon, ``attrs["daily"]`` the daily abnormal returns (for charts) and
+    ``attrs["placebo"]`` the placebo excess returns.
+    """
+    return study_events(
+        baskets, horizons, entry, placebo_draws, seed, market, by, match, resamples,
+        est_window, est_gap, min_obs, provider, progress, client, market_param,
+    ).to_frame()  # fmt: skip

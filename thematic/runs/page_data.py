@@ -2,7 +2,7 @@
 
 The page (:mod:`thematic.output.html`) renders a :class:`PageData` and computes nothing of
 its own; this module is where its numbers come from, by the same use cases as the command
-line's (:func:`thematic.evaluate`, :func:`thematic.curves`, :func:`thematic.event_stats`,
+line's (:func:`thematic.evaluate`, :func:`thematic.curves`, :func:`thematic.study_events`,
 :func:`~thematic.runs.evaluate.constituent_returns`) under one set of rules.
 """
 
@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,6 +22,9 @@ from thematic.data.sourcing import MemoProvider, default_provider
 from thematic.errors import DataError, ThematicWarning, UsageError
 from thematic.rules import Horizon, Trading
 from thematic.runs.evaluate import constituent_returns, curves, evaluate
+
+if TYPE_CHECKING:
+    from thematic.runs.event_study import EventStudy
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,8 @@ class PageData:
     """:func:`thematic.curves` of every basket."""
     paths: pd.DataFrame
     """:func:`thematic.stats.path_metrics` of the curves, indexed by basket."""
-    stats: pd.DataFrame | None
-    """:func:`thematic.event_stats`' result, or None when the data do not allow it."""
+    stats: EventStudy | None
+    """:func:`thematic.study_events`' answer, or None when the data do not allow it."""
     stats_note: str
     """Why there are no statistics (empty when there are)."""
     constituents: dict[str, tuple[Horizon, pd.DataFrame]]
@@ -53,15 +57,17 @@ def page_data(
     trading: Trading | None = None,
     market: str | Path | None = None,
     placebo_draws: int = 0,
+    market_param: str = "market",
 ) -> PageData:
     """Gather what the page of ``baskets`` shows.
 
     Statistics (market-model CARs and tests) are included whenever the data allow; placebo
     baskets only with ``market`` (a universe) and ``placebo_draws``.  When the event study
     or a basket's placebo cannot be made, a :class:`ThematicWarning` says why to the caller
-    (the terminal, with the CLI) and the page lists it too.
+    (the terminal, with the CLI) and the page lists it too.  ``market_param``: the caller's
+    name for ``market``, which a note may advise (``"--market"`` on the command line).
     """
-    from thematic.runs.event_study import event_stats
+    from thematic.runs.event_study import study_events
     from thematic.stats import path_metrics
 
     items = as_baskets(baskets)
@@ -74,12 +80,13 @@ def page_data(
                          provider=provider)  # fmt: skip
         curve = curves(items, entry=entry, market=market, provider=provider)
         stat_h = [int(h) for h in table["horizon"].unique() if str(h).isdigit()]
-        stats, stats_note, told = None, "", []
+        stats: EventStudy | None = None
+        stats_note, told = "", []
         for draws in dict.fromkeys((placebo_draws, 0)):  # without placebos if they fail
             try:
-                stats = event_stats(items, horizons=stat_h or [20], entry=entry,
-                                    placebo_draws=draws, market=market,
-                                    provider=provider)  # fmt: skip
+                stats = study_events(items, horizons=stat_h or [20], entry=entry,
+                                     placebo_draws=draws, market=market, provider=provider,
+                                     market_param=market_param)  # fmt: skip
                 break
             except (DataError, UsageError) as exc:
                 stats_note = f"event study not available: {exc}"
@@ -87,7 +94,7 @@ def page_data(
                     told.append(f"no placebo baskets: {exc}")
         if stats is not None:
             stats_note = ""
-            told += stats.attrs["metadata"].get("notices", [])
+            told += stats.metadata.get("notices", [])
         for text in told:  # into the page's warnings (the methods section)
             warnings.warn(text, ThematicWarning, stacklevel=2)
     paths = path_metrics(curve, entry) if len(curve) else pd.DataFrame()

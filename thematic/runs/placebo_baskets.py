@@ -36,13 +36,17 @@ def placebo_baskets(
     rng: np.random.Generator,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
     client: Any = None,
+    market_param: str = "market",
 ) -> tuple[dict[tuple[str, Horizon], tuple[float, float]], list[pd.DataFrame], dict[str, str]]:
     """Draw and price placebo baskets for every basket; compare with its real EW excess.
 
     A basket without a universe on its entry day (too early in the data, or after it) gets
     no placebo and a note (the third value, by basket id); the others are tested.  When no
     basket has one, the run needs more data: a :class:`UsageError` says how to get it.
+    ``market_param``: the caller's name for the market dump, which a message advises
+    (``"--market"`` on the command line).
     """
+    give_market = f"{market_param} DIR" if market_param.startswith("-") else f"{market_param}=DIR"
     codes = panel.codes.to_numpy()
     labels = _strata_labels(codes, match)
     out: dict[tuple[str, Horizon], tuple[float, float]] = {}
@@ -56,7 +60,7 @@ def placebo_baskets(
         raise UsageError(
             f"placebo: only {max(map(len, pools), default=0)} stocks are eligible on any "
             f"basket's entry day (a close that day and {placebo.MIN_HISTORY} sessions before "
-            "it): draws need a few hundred; pass --market DIR (e.g. ../shared/market) or "
+            f"it): draws need a few hundred; pass {give_market} (e.g. ../shared/market) or "
             "fill the cache with `thematic refresh`"
         )
     numbered: Iterable[Any] = enumerate(items)

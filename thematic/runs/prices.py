@@ -7,9 +7,10 @@ is, so the runs, which know both floors, pass it in here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from thematic.data import universe
 from thematic.data.base import Provider
@@ -17,6 +18,10 @@ from thematic.data.panel import Derived, PricePanel
 from thematic.data.sourcing import PricedPanel
 from thematic.data.sourcing import price_panel as source_prices
 from thematic.engine.tradable import TRADE_STATE
+from thematic.errors import RefreshWarning
+
+if TYPE_CHECKING:
+    from thematic.baskets import Basket
 
 #: The engine's arrays a market panel store keeps (a changed rulebook builds a new store).
 STORED: Final[tuple[Derived, ...]] = (TRADE_STATE,)
@@ -42,3 +47,19 @@ def price_panel(
 ) -> PricedPanel:
     """Return the prices of ``codes`` (:func:`thematic.data.sourcing.price_panel`)."""
     return source_prices(codes, benchmark, market, provider, messages, derived=STORED)
+
+
+def refresh_first(baskets: Sequence[Basket]) -> None:
+    """Bring the cache up to date with what ``baskets`` need, before a run reads it.
+
+    The policy of a run a person waits on (:func:`thematic.evaluate` with ``refresh=True``,
+    the ``evaluate`` command without ``--offline``): one quick try per series; when the
+    network is down or a series fails, the run goes on from the cache, then the bundled
+    snapshot, and a :class:`~thematic.errors.RefreshWarning` says so.
+    """
+    from thematic.baskets import needed_codes
+    from thematic.data.refresh import refresh_before_use
+
+    notice = refresh_before_use(*needed_codes(baskets))
+    if notice:
+        warnings.warn(notice, RefreshWarning, stacklevel=3)

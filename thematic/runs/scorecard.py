@@ -79,6 +79,16 @@ DEFINITIONS: Final[dict[str, str]] = {
 }
 
 
+def check_benchmark(market: str | Path | None, benchmark: str, param: str = "market") -> None:
+    """Refuse a benchmark other than the CSI 300 with a market dump (the dump has no other).
+
+    ``param`` is the caller's name for the dump, which the message starts with
+    (``"--market"`` on the command line).
+    """
+    if market is not None and benchmark != CSI300:
+        raise UsageError(f"{param}: the market dump has only {CSI300}, not {benchmark}")
+
+
 def _panel(
     codes: pd.Series,
     benchmark: str,
@@ -90,8 +100,6 @@ def _panel(
     if market is not None:
         from thematic.data.universe import load_market_panel
 
-        if benchmark != CSI300:
-            raise UsageError(f"--market: the market dump has only {CSI300}, not {benchmark}")
         panel = load_market_panel(market, messages=messages)
         return panel, market_provenance(market, panel)
     panel, unavailable = load_panel(pd.unique(codes), benchmark, provider or default_provider())
@@ -209,6 +217,7 @@ def scorecard(
         raise UsageError("horizons: 'max' has no fixed event window; give whole numbers")
     if min_calls < 1:
         raise UsageError(f"min_calls: {min_calls} must be at least 1")
+    check_benchmark(market, benchmark)
     wanted = parse_ratings(ratings, "ratings")
     trading = trading or Trading()
     table = calls if calls is not None else load_calls(cache_root=cache_root)

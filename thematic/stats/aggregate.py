@@ -1,63 +1,17 @@
-"""Cross-sectional statistics of excess returns over many events, per horizon.
+"""Deprecated import path: moved to :mod:`thematic.stats.summary`, under true names.
 
-Pure functions of DataFrames; scipy is imported only when asked for.
+``event_study`` was a cross-sectional summary of excess returns, not an event study: it is
+now :func:`thematic.stats.summary.excess_summary` (and ``EVENT_STUDY_COLUMNS`` is
+``EXCESS_SUMMARY_COLUMNS``).
 """
 
-from __future__ import annotations
+from typing import Any
 
-import numpy as np
-import pandas as pd
+from thematic.compat import renamed
 
-EVENT_STUDY_COLUMNS: tuple[str, ...] = (
-    "horizon",
-    "n_events",
-    "mean_excess",
-    "median_excess",
-    "std_excess",
-    "t_stat",
-    "p_value",
-    "share_positive",
-    "mean_hit_rate",
-)
+RENAMED = {"event_study": "excess_summary", "EVENT_STUDY_COLUMNS": "EXCESS_SUMMARY_COLUMNS"}
 
 
-def event_study(table: pd.DataFrame) -> pd.DataFrame:
-    """Cross-sectional statistics of excess returns per horizon, over all events.
-
-    ``t_stat`` is the mean excess over its standard error (ddof 1); ``p_value`` is two-sided
-    under Student's t with ``n - 1`` degrees of freedom.  Rows without numbers (horizon past
-    the data) are left out and not counted.  Events overlapping in time are not independent,
-    so read the t-statistic as descriptive when calls cluster.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"horizon": [5, 5, 5], "excess_return": [0.01, 0.03, 0.05],
-    ...                   "hit_rate": [1.0, 0.5, 0.0]})
-    >>> event_study(t)[["horizon", "n_events", "mean_excess", "t_stat"]].round(6)
-       horizon  n_events  mean_excess    t_stat
-    0        5         3         0.03  2.598076
-    """
-    from scipy import stats as sps
-
-    valid = table.dropna(subset=["excess_return"])
-    g = valid.groupby("horizon", sort=False)
-    n = g["excess_return"].count()
-    mean = g["excess_return"].mean()
-    std = g["excess_return"].std(ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t: pd.Series = mean / (std / np.sqrt(n))
-    p = pd.Series(2 * sps.t.sf(np.abs(t.to_numpy()), df=(n - 1).to_numpy()), index=t.index)
-    out = pd.DataFrame(
-        {
-            "n_events": n,
-            "mean_excess": mean,
-            "median_excess": g["excess_return"].median(),
-            "std_excess": std,
-            "t_stat": t,
-            "p_value": p.where(n > 1),
-            "share_positive": g["excess_return"].apply(lambda s: float((s > 0).mean())),
-            "mean_hit_rate": g["hit_rate"].mean(),
-        }
-    )
-    out.index.name = "horizon"
-    return out.reset_index().loc[:, list(EVENT_STUDY_COLUMNS)]
+def __getattr__(name: str) -> Any:
+    """Forward an old name to its new home and name, with a :class:`DeprecationWarning`."""
+    return renamed(__name__, name, "thematic.stats.summary", RENAMED)
