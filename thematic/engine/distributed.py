@@ -60,8 +60,10 @@ def connect(workers: int | None = None, scheduler: str | None = None) -> Any:
             raise UsageError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
     if workers is None or workers < 1:
         raise UsageError(f"--dask-workers: {workers} must be at least 1")
+    # The scheduler's HTTP server starts even without a dashboard, on 8787 unless told
+    # otherwise (and warns when that port is taken): any free port.
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
-                           dashboard_address=None, host="127.0.0.1")  # fmt: skip
+                           dashboard_address=":0", host="127.0.0.1")  # fmt: skip
     return Client(cluster)  # type: ignore[no-untyped-call]
 
 
