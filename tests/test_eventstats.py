@@ -149,6 +149,35 @@ def test_bootstrap_p_is_seeded_and_sensible() -> None:
     assert p0[0] > 0.5
 
 
+def test_a_sample_without_dispersion_has_no_t() -> None:
+    # Three equal values: sd is 0 in exact arithmetic, but the rounded mean (0.1 * 3 / 3 is
+    # 0.10000000000000002) left a sd of 1e-17 and a t of -1e31 before.
+    g = np.zeros(3, dtype=int)
+    assert np.isnan(eventstudy.skewness_adjusted_t(np.full(3, 0.1), g, 1)[0])
+
+
+def test_bootstrap_p_counts_only_resamples_with_a_t() -> None:
+    # Three values: one resample in nine draws a single value three times and has no t*.
+    # Expected p written from the definition, resample by resample, with scipy's skewness.
+    x = np.array([0.2, 0.3, 0.1])  # centred, 0.1 drawn three times used to give t* = -1e31
+    n, b = 3, 999
+
+    def lbt(v: np.ndarray) -> float:
+        sd = v.std(ddof=1)
+        s = v.mean() / sd
+        gamma = sps.skew(v, bias=True) * ((n - 1) / n) ** 1.5
+        return math.sqrt(n) * (s + gamma * s * s / 3 + gamma / (6 * n))
+
+    t = lbt(x)
+    centred = x - x.mean()
+    draws = np.random.default_rng(5).integers(0, n, size=(b, n))
+    t_star = [lbt(centred[d]) for d in draws if len(set(d.tolist())) > 1]
+    assert 0 < b - len(t_star) < b  # some resamples are flat, most are not
+    want = (1 + sum(abs(ts) >= abs(t) for ts in t_star)) / (1 + len(t_star))
+    got = eventstudy.bootstrap_p(x, np.zeros(n, dtype=int), 1, b, np.random.default_rng(5))
+    assert got[0] == pytest.approx(want, rel=1e-12)
+
+
 def test_kp_rbar_against_a_direct_correlation_matrix() -> None:
     rng = np.random.default_rng(3)
     common = rng.normal(0, 0.01, 250)

@@ -79,7 +79,9 @@ DEFINITIONS: Final = {
     "fewer than 30 sessions count as 0: different, non-overlapping event dates)",
     "bhar_skew_t": "Lyon-Barber-Tsai (1999) skewness-adjusted t of the BHARs",
     "bhar_boot_p": "two-sided bootstrap p of bhar_skew_t: size-n resamples of the centred "
-    "BHARs, p = (1 + #|t*| >= |t|) / (1 + B)",
+    "BHARs, p = (1 + #|t*| >= |t|) / (1 + B), B the resamples with a t* (one value drawn n "
+    "times has none); draws: numpy default_rng(seed), horizon by horizon, group by group, "
+    "rng.integers(0, n, size=(B, n)) indexing the group's BHARs in constituent order",
     "gsign_z": "Cowan (1992) generalised sign test: expected share of positive CARs from "
     "each constituent's estimation-window residuals",
     "placebo": "N random equal-weight baskets of the basket's priced size, drawn without "
