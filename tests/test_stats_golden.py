@@ -34,20 +34,7 @@ def run(by: str) -> pd.DataFrame:
                                     horizons=HORIZONS, by=by, seed=SEED, resamples=RESAMPLES)  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "by",
-    [
-        "basket",
-        "report",
-        pytest.param(
-            "broker",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="kp_z: rbar taken over the whole pooled group, not the horizon's test",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("by", ["basket", "report", "broker"])
 def test_every_column_matches_the_independent_reference(by: str) -> None:
     got = run(by)
     want = GOLDEN[GOLDEN["by"] == by].reset_index(drop=True)
