@@ -1,0 +1,92 @@
+"""Placebo baskets at their boundaries, on a small synthetic market dump written by the test.
+
+The prices are made up inside the test (flat lines, one step), so the expected figures are
+worked out by hand; they are never presented as market data.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import thematic
+from thematic.errors import UsageError
+from thematic.stats import placebo
+
+T, ENTRY = 80, 70  # sessions in the dump; the entry session of the baskets
+DATES = pd.bdate_range("2024-01-02", periods=T)
+FULL = [f"{600000 + i}" for i in range(301)]  # bars on every session
+EXACT, SHORT = "601000", "601001"  # 60 and 59 sessions of bars before the entry session
+
+BASKET = """id: {id}
+name: 测试
+report: {{title: t, broker: b, published: {published}}}
+constituents:
+{rows}
+"""
+
+
+def dump(root: Path) -> Path:
+    """Flat 10-yuan stocks, except the basket's two, which step to 10.50 after entry."""
+    frames = []
+    for code in [*FULL, EXACT, SHORT]:
+        first = {EXACT: ENTRY - 60, SHORT: ENTRY - 59}.get(code, 0)
+        close = np.full(T, 10.0)
+        if code in FULL[:2]:
+            close[ENTRY + 3 :] = 10.5
+        d = DATES[first:]
+        c = close[first:]
+        frames.append(pd.DataFrame({"date": d, "code": code, "open": c, "high": c, "low": c,
+                                    "close": c}))  # fmt: skip
+    market = root / "market"
+    market.mkdir()
+    pd.concat(frames).to_parquet(market / "ashare_daily_qfq.parquet", index=False)
+    bench = pd.DataFrame({"date": DATES, "open": 100.0, "high": 100.0, "low": 100.0,
+                          "close": 100.0, "volume": 1.0})  # fmt: skip
+    bench.to_csv(market / "csi300_daily.csv", index=False)
+    return market
+
+
+def basket(root: Path, name: str, codes: list[str]) -> Path:
+    rows = "\n".join(f'  - {{code: "{c}", name: x}}' for c in codes)
+    path = root / f"{name}.yaml"
+    published = f"{DATES[ENTRY - 1]:%Y-%m-%d}"
+    path.write_text(BASKET.format(id=name, published=published, rows=rows), "utf-8")
+    return path
+
+
+def test_eligible_at_exactly_the_required_history_not_one_session_short() -> None:
+    close = np.ones((ENTRY + 1, 3))
+    close[: ENTRY - 60, 1] = np.nan  # 60 closes before the entry session
+    close[: ENTRY - 59, 2] = np.nan  # 59
+    assert placebo.MIN_HISTORY == 60
+    assert placebo.eligible(close, ENTRY, exclude=np.array([], dtype=int)).tolist() == [0, 1]
+    close[ENTRY, 0] = np.nan  # no close on the entry session itself
+    assert placebo.eligible(close, ENTRY, exclude=np.array([1])).tolist() == []
+
+
+def test_placebo_universe_counts_the_boundary_stocks_through_event_stats(tmp_path: Path) -> None:
+    market = dump(tmp_path)
+    two = basket(tmp_path, "two", FULL[:2])
+    three = basket(tmp_path, "three", FULL[:3])
+    kw = {"horizons": "5", "placebo_draws": 50, "seed": 3, "market": market, "resamples": 10}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        # 299 other full-history stocks + the one with exactly 60 sessions = the 300 needed.
+        got = thematic.event_stats(two, **kw)  # type: ignore[arg-type]
+        # Its own three leave 298 + 1; the stock one session short is never counted.
+        with pytest.raises(UsageError, match=re.escape("only 299 stocks are eligible")):
+            thematic.event_stats(three, **kw)  # type: ignore[arg-type]
+    # By hand: every placebo stock is flat (excess 0); the basket gains 5% by day 5 (the
+    # benchmark is flat), so it beats all 50 draws.
+    row = got.iloc[0]
+    assert row["placebo_pct"] == 100.0
+    assert row["placebo_p"] == pytest.approx(1 / 51)
+    draws = got.attrs["placebo"]
+    assert len(draws) == 50 and (draws["excess"] == 0.0).all()
+    assert draws["real"].iloc[0] == pytest.approx(0.05, rel=1e-12)
