@@ -261,6 +261,9 @@ def test_commission_minimum_row() -> None:
     assert round_trip_cost("2025-08-21", STILL, 1.0, 1000.0) == pytest.approx(
         0.01 + 0.0005 + 2 * 0.00001
     )
+    # Sold the day before the minimum came in: 0.10 yuan, even when the data runs past it.
+    assert round_trip_cost("2002-04-29", "2002-04-30", 1.0, 1000.0,
+                           later=("2002-05-01",)) == pytest.approx(0.0002)  # fmt: skip
 
 
 COVERED = {*LIMITS, *ST_LIMITS, *LISTINGS, *FEES, ("commission_min", "*", "2002-05-01")}
