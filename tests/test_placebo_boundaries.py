@@ -90,3 +90,42 @@ def test_placebo_universe_counts_the_boundary_stocks_through_event_stats(tmp_pat
     draws = got.attrs["placebo"]
     assert len(draws) == 50 and (draws["excess"] == 0.0).all()
     assert draws["real"].iloc[0] == pytest.approx(0.05, rel=1e-12)
+
+
+def test_eligible_when_the_entry_is_past_the_data() -> None:
+    close = np.ones((5, 2))
+    for entry in (5, 6):  # the session after the last, and later
+        got = placebo.eligible(close, entry, exclude=np.array([], dtype=int))
+        assert got.dtype == np.intp and got.tolist() == []  # usable as an index
+
+
+def test_percentile_and_p_by_hand_with_ties() -> None:
+    # Real 0.05 against placebo 0.01, 0.05 (a tie), 0.05, 0.10, NaN (ignored), 0.02:
+    # strictly below 2 of 5 -> 40 %; at or above 3 -> p = (1 + 3) / (5 + 1).
+    x = np.array([0.01, 0.05, 0.05, 0.10, np.nan, 0.02])
+    assert placebo.percentile_and_p(0.05, x) == (40.0, 4 / 6)
+    assert placebo.percentile_and_p(0.2, x) == (100.0, 1 / 6)
+    assert placebo.percentile_and_p(-1.0, x) == (0.0, 1.0)
+    assert placebo.percentile_and_p(0.05, np.array([0.05])) == (0.0, 1.0)  # one draw, a tie
+    for real, draws in ((np.nan, x), (0.05, np.array([])), (0.05, np.array([np.nan]))):
+        pct, p = placebo.percentile_and_p(real, draws)
+        assert np.isnan(pct) and np.isnan(p)
+
+
+def test_draw_takes_the_smallest_random_keys_of_each_stratum() -> None:
+    # The documented draw: per stratum, one uniform key per member and draw; the slots
+    # take the members with the smallest keys (any order), so a seed reproduces a draw.
+    pool = np.array([10, 11, 12, 13, 14, 15])
+    got = placebo.draw(pool, 3, 40, np.random.default_rng(8))
+    keys = np.random.default_rng(8).random((40, 6))
+    want = np.sort(pool[np.argsort(keys, axis=1)[:, :3]], axis=1)
+    np.testing.assert_array_equal(np.sort(got, axis=1), want)
+    # Strata given for the pool only: unmatched, the same draw.
+    again = placebo.draw(pool, 3, 40, np.random.default_rng(8), pool_strata=np.zeros(6, int))
+    np.testing.assert_array_equal(again, got)
+    # A stratum with exactly as many members as slots is enough; one fewer is not.
+    strata = np.array([0, 0, 1, 1, 1, 1])
+    both = placebo.draw(pool, 3, 5, np.random.default_rng(1), strata, np.array([0, 0, 1]))
+    assert (np.sort(both[:, :2], axis=1) == [10, 11]).all()
+    with pytest.raises(ValueError, match="stratum 0 has 2 eligible stocks, 3 needed"):
+        placebo.draw(pool, 3, 5, np.random.default_rng(1), strata, np.array([0, 0, 0]))
