@@ -198,6 +198,37 @@ def test_kp_rbar_against_a_direct_correlation_matrix() -> None:
     assert got2 == pytest.approx((sum(pairs[:2]) + pairs[3]) / 6, rel=1e-12)
 
 
+def test_kp_rbar_of_two_and_of_a_short_overlap() -> None:
+    # Two constituents: their one correlation. Shifted to share 20 sessions (fewer than the
+    # 30 required) the pair counts as 0, although 20 sessions would give a correlation.
+    rng = np.random.default_rng(9)
+    common = rng.normal(0, 0.01, 100)
+    res = np.array([common + rng.normal(0, 0.005, 100), common + rng.normal(0, 0.005, 100)])
+    sessions = np.tile(np.arange(100), (2, 1))
+    want = np.corrcoef(res[0], res[1])[0, 1]
+    got = eventstudy.mean_residual_correlation(res, sessions, np.array([0, 1]))
+    assert got == pytest.approx(want, rel=1e-12)
+    sessions[1] += 80  # sessions 80..99 of the first meet 0..19 of the second
+    assert eventstudy.mean_residual_correlation(res, sessions, np.array([0, 1])) == 0.0
+    assert np.isnan(eventstudy.mean_residual_correlation(res, sessions, np.array([0])))
+
+
+def test_degenerate_groups_give_nan_or_inf_without_a_warning() -> None:
+    # Runs under -W error: a group of one (no sd), equal values (sd 0), a constituent
+    # whose CAR has no variance (S = 0): the tests say NaN or inf, and warn nothing.
+    group = np.array([0, 1, 1])
+    n, _, t = eventstudy.cross_sectional_t(np.array([0.02, 0.5, 0.5]), group, 2)
+    assert n.tolist() == [1.0, 2.0] and np.isnan(t[0]) and np.isinf(t[1])
+    out = eventstudy.group_tests(
+        car=np.array([0.0, 0.01, 0.02, 0.03]), car_sd=np.array([0.0, 0.0, 0.01, 0.01]),
+        car_ma=np.zeros(4), bhar=np.array([0.0, 0.01, 0.02, 0.03]),
+        positive_share=np.full(4, 0.5), group=np.array([0, 0, 1, 1]), n_groups=2,
+        rbar=np.zeros(2), resamples=10, rng=np.random.default_rng(0),
+    )  # fmt: skip
+    assert np.isnan(out.bmp_z[0])  # 0 / 0 and 0.01 / 0: no standardised CAR to test
+    assert np.isfinite(out.bmp_z[1])
+
+
 # -- properties ----------------------------------------------------------------------------------
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.floats(-0.05, 0.05), min_size=3, max_size=3),
