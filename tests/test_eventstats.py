@@ -414,3 +414,51 @@ def test_placebo_on_the_full_market_is_seeded_and_matched() -> None:
     assert row["placebo_p"] == pytest.approx((1 + np.sum(ex >= real)) / 301)
     meta = a.attrs["metadata"]["placebo"]
     assert meta["universe_stocks"] > 3000 and meta["match"] == ["board"]
+
+
+def test_two_constituents_and_the_edges_of_each_test_by_hand() -> None:
+    # A group of two with CARs 0.0 and 0.04, S = 0.02 each, rbar 0.2; positive shares 0.5.
+    car = np.array([0.0, 0.04])
+    g = np.zeros(2, dtype=int)
+    out = eventstudy.group_tests(car=car, car_sd=np.array([0.02, 0.02]), car_ma=car,
+                                 bhar=car, positive_share=np.full(2, 0.5), group=g, n_groups=1,
+                                 rbar=np.array([0.2]), resamples=50,
+                                 rng=np.random.default_rng(0))  # fmt: skip
+    # mean 0.02, sd 0.02 * sqrt(2): t = 0.02 / (0.0282843 / sqrt 2) = 1; SCARs 0 and 2: t = 1.
+    assert out.car_t[0] == pytest.approx(1.0, rel=1e-12)
+    assert out.bmp_z[0] == pytest.approx(1.0, rel=1e-12)
+    assert out.kp_z[0] == pytest.approx(math.sqrt(0.8 / 1.2), rel=1e-12)
+    assert out.bhar_skew_t[0] == pytest.approx(1.0, rel=1e-12)  # two values: no skew
+    # A CAR of exactly 0 is not positive: w = 1 of 2 at p = 0.5 -> z = 0.
+    assert out.gsign_z[0] == 0.0
+    # Resamples of the centred (-0.02, 0.02): a mixed one has mean 0 -> t* = 0 < 1, a
+    # repeated one has no t*; so p = 1 / (1 + #mixed).
+    draws = np.random.default_rng(0).integers(0, 2, size=(50, 2))
+    mixed = int(np.count_nonzero(draws[:, 0] != draws[:, 1]))
+    assert out.bhar_boot_p[0] == pytest.approx(1 / (1 + mixed), rel=1e-12)
+    for arr in (out.bhar_boot_p, out.gsign_z):
+        assert arr.dtype == np.float64
+
+
+def test_bootstrap_p_edges() -> None:
+    g = np.zeros(2, dtype=int)
+    # A sample centred on exactly 0 has t = 0: every resample's |t*| >= 0, so p = 1.
+    assert (
+        eventstudy.bootstrap_p(np.array([-0.1, 0.1]), g, 1, 20, np.random.default_rng(0))[0] == 1.0
+    )
+    # One resample is a bootstrap; no t (equal values), one value, no resamples: NaN.
+    one = eventstudy.bootstrap_p(np.array([0.0, 0.3]), g, 1, 1, np.random.default_rng(3))[0]
+    drawn = np.random.default_rng(3).integers(0, 2, size=(1, 2))[0]
+    assert one == (0.5 if drawn[0] != drawn[1] else 1.0)  # t* = 0 < |t|, or no t* at all
+    for x, group, b in ((np.array([0.1, 0.1]), g, 20), (np.array([0.1]), np.zeros(1, int), 20),
+                        (np.array([0.0, 0.3]), g, 0)):  # fmt: skip
+        assert np.isnan(eventstudy.bootstrap_p(x, group, 1, b, np.random.default_rng(0))[0])
+
+
+def test_sign_and_kp_edges_give_inf_or_nan_without_a_warning() -> None:
+    # Every estimation residual positive (p = 1) and a CAR below 0: (0 - 2) / 0 = -inf.
+    z = eventstudy.generalized_sign_z(np.array([-0.01, 0.02]), np.ones(2), np.zeros(2, int), 1)
+    assert z[0] == -np.inf
+    # rbar = -1 / (n - 1): the factor's denominator is 0; below it, a negative root.
+    assert eventstudy.kp_factor(np.array([-1.0]), np.array([2.0]))[0] == np.inf
+    assert np.isnan(eventstudy.kp_factor(np.array([-0.6]), np.array([3.0]))[0])

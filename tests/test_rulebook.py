@@ -12,12 +12,14 @@ the rows' own start and end dates, weekend or not: the engine reads dates, not w
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from tests.helpers import events, make_panel
 from thematic.engine import evaluate_events
-from thematic.marketrules import RULES
+from thematic.engine.tradable import DOWN_CLOSE, LOCKED, NO_BAR, UP_CLOSE, UP_OPEN, describe
+from thematic.marketrules import RULES, rule_value
 from thematic.rules import Costs, Trading
 
 MAIN, CHINEXT, STAR, BEIJING = "600000", "300308", "688111", "872808"
@@ -272,3 +274,23 @@ COVERED = {*LIMITS, *ST_LIMITS, *LISTINGS, *FEES, ("commission_min", "*", "2002-
 def test_every_row_of_the_rulebook_has_cases() -> None:
     rows = {(r.name, r.board, r.start) for r in RULES}
     assert rows == COVERED
+
+
+def test_rule_values_read_by_date_and_board() -> None:
+    # A row for every board ("*") applies to any board; a closed row stops at its end.
+    assert rule_value("stamp_duty_sell", "main", pd.Timestamp("2023-08-27")) == 0.001
+    assert rule_value("transfer_fee", "star", pd.Timestamp("2022-04-29")) == 0.00001
+    assert rule_value("first_day_up", "main", pd.Timestamp("2023-04-09")) == 0.44
+    assert np.isnan(rule_value("first_day_up", "main", pd.Timestamp("2023-04-10")))
+    assert np.isnan(rule_value("price_limit", "star", pd.Timestamp("2019-07-21")))
+
+
+def test_trade_states_in_words() -> None:
+    assert describe(0) == "tradable"
+    assert describe(NO_BAR | UP_CLOSE) == "no bar (suspended)"
+    assert describe(LOCKED | UP_OPEN | UP_CLOSE) == "locked at the up-limit all day"
+    assert describe(LOCKED | DOWN_CLOSE) == "locked at the down-limit all day"
+    assert describe(UP_OPEN) == "opened at the up-limit"
+    assert describe(UP_CLOSE) == "closed at the up-limit"
+    assert describe(DOWN_CLOSE) == "closed at the down-limit"
+    assert describe(UP_OPEN | UP_CLOSE) == "opened at the up-limit, closed at the up-limit"
