@@ -120,6 +120,13 @@ def test_draw_takes_the_smallest_random_keys_of_each_stratum() -> None:
     keys = np.random.default_rng(8).random((40, 6))
     want = np.sort(pool[np.argsort(keys, axis=1)[:, :3]], axis=1)
     np.testing.assert_array_equal(np.sort(got, axis=1), want)
+    # One slot: the member with the smallest key; many slots of a large pool: the smallest.
+    big = np.arange(100, 160)
+    for k in (1, 10):
+        got_k = placebo.draw(big, k, 200, np.random.default_rng(k))
+        keys_k = np.random.default_rng(k).random((200, 60))
+        want_k = np.sort(big[np.argsort(keys_k, axis=1)[:, :k]], axis=1)
+        np.testing.assert_array_equal(np.sort(got_k, axis=1), want_k)
     # Strata given for the pool only: unmatched, the same draw.
     again = placebo.draw(pool, 3, 40, np.random.default_rng(8), pool_strata=np.zeros(6, int))
     np.testing.assert_array_equal(again, got)
