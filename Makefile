@@ -49,6 +49,7 @@ bench: dev
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_stats.py
 	$(BIN)/python benchmarks/bench_dask.py
+	$(BIN)/python benchmarks/bench_scorecard.py
 
 # Mutation testing (mutmut, configured in pyproject.toml): slow, so not part of `make test`.
 # One child process, niced: the machine is shared.  Narrow it with a glob of mutant names,

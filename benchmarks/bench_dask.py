@@ -31,7 +31,7 @@ def main() -> int:
         return 0
     from bench_engine import HORIZONS, SEED, draw_events
 
-    from thematic.data.universe import load_market_panel
+    from thematic import load_market_panel
     from thematic.engine import evaluate_events
     from thematic.engine.distributed import connect, evaluate_events_distributed
 

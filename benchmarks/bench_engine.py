@@ -32,8 +32,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from thematic import load_market_panel  # noqa: E402
 from thematic.data.panel import PricePanel  # noqa: E402
-from thematic.data.universe import load_market_panel  # noqa: E402
 from thematic.engine import evaluate_events  # noqa: E402
 from thematic.rules import Trading  # noqa: E402
 

@@ -21,8 +21,8 @@ def main() -> int:
     if not (MARKET / "ashare_daily_qfq.parquet").exists():
         print(f"skipped: {MARKET} not found (the full A-share dump)")
         return 0
-    from thematic.data.universe import load_market_panel
-    from thematic.eventstats import event_stats
+    from thematic import load_market_panel
+    from thematic.runs.event_study import event_stats
 
     load_market_panel(MARKET)  # build or load the dense store first: not part of the timing
     warnings.simplefilter("ignore")

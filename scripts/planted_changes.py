@@ -29,20 +29,24 @@ TESTS = [
     "tests/test_engine.py",
     "tests/test_golden.py",
 ]
+# The eight changes were named by their files as of 3dfda36; since the redesign the BMP, KP
+# and bootstrap code lives in stats/significance.py (was stats/eventstudy.py), the sign
+# test's share in runs/event_study.py (was eventstats.py) and the notional split in
+# engine/kernels.py (was engine/returns.py).
 
 #: (what, file, text before, text after): each `before` occurs exactly once in its file.
 PLANTS = [
-    ("BMP: car / car_sd -> car * car_sd", "thematic/stats/eventstudy.py",
+    ("BMP: car / car_sd -> car * car_sd", "thematic/stats/significance.py",
      "scar = car / car_sd", "scar = car * car_sd"),
-    ("KP: bmp * kp_factor -> bmp / kp_factor", "thematic/stats/eventstudy.py",
+    ("KP: bmp * kp_factor -> bmp / kp_factor", "thematic/stats/significance.py",
      "kp = bmp * kp_factor(rbar, n)", "kp = bmp / kp_factor(rbar, n)"),
-    ("generalised sign: share / m -> / (m - 1)", "thematic/eventstats.py",
+    ("generalised sign: share / m -> / (m - 1)", "thematic/runs/event_study.py",
      "axis=1) / model.m", "axis=1) / (model.m - 1)"),
-    ("bootstrap: / (1 + B) -> / B", "thematic/stats/eventstudy.py",
+    ("bootstrap: / (1 + B) -> / B", "thematic/stats/significance.py",
      "/ (1 + len(t_star))", "/ len(t_star)"),
     ("placebo history: >= 60 -> > 60", "thematic/stats/placebo.py",
      ".sum(axis=0) >= MIN_HISTORY", ".sum(axis=0) > MIN_HISTORY"),
-    ("per-stock notional: / w_event -> * w_event", "thematic/engine/returns.py",
+    ("per-stock notional: / w_event -> * w_event", "thematic/engine/kernels.py",
      "trading.costs.notional) / np.take(w_event, ev_c)",
      "trading.costs.notional) * np.take(w_event, ev_c)"),
     ("sell slippage set to 0", "thematic/engine/trading.py",

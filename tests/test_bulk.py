@@ -15,7 +15,7 @@ from thematic.constants import RESULT_COLUMNS
 from thematic.data.universe import load_market_panel, load_saved_panel, panel_from_long, save_panel
 from thematic.errors import CacheError, DamagedFileWarning, UsageError
 from thematic.events import load_events
-from thematic.pipeline import evaluate_calls
+from thematic.runs.calls import evaluate_calls
 
 CALLS = """event_id,published,code,weight
 optical,2024-03-22,300308,0.5

@@ -156,6 +156,7 @@ SCRIPT = textwrap.dedent(
     from tests.fakes import FakeProvider
     from thematic.data.cache import PriceCache
     from thematic.data.refresh import refresh
+    import filelock, pyarrow.parquet  # loaded on first write: load them before "go"
     codes = {codes!r}
     print("go", flush=True)
     report = refresh(codes, ["000300"], FakeProvider(until="2025-08-22", delay={delay}),

@@ -299,3 +299,31 @@ def test_stats_placebo_without_a_universe_refuses_in_one_line(work: Path) -> Non
     assert r.code == 2
     assert len(r.lines) == 1 and r.lines[0].startswith("error: placebo: only ")
     assert "pass --market DIR" in r.lines[0]
+
+
+def test_library_messages_name_the_callers_parameter(tmp_path: Path) -> None:
+    # In Python a message names the function's parameter; the command line passes its flag.
+    from thematic.data.st import load_st_table
+    from thematic.engine.distributed import connect
+    from thematic.errors import UsageError
+    from thematic.history import check_directory, read
+
+    bad = tmp_path / "st.csv"
+    bad.write_text("code,start\n600000,2021-01-04\n", encoding="utf-8")
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    cases = [
+        (lambda: load_st_table(bad), "st_table: "),
+        (lambda: load_st_table(bad, "--st-table"), "--st-table: "),
+        (lambda: check_directory(afile), "directory: "),
+        (lambda: check_directory(afile, "--history"), "--history: "),
+        (lambda: read(afile), "directory: "),
+        (lambda: read(afile, params=("--history", "--horizon")), "--history: "),
+        (lambda: connect(workers=0), "workers: 0 must be at least 1"),
+        (lambda: connect(0, None, ("--dask-workers", "--dask-scheduler")), "--dask-workers: 0"),
+        (lambda: connect(), "give one of workers N or scheduler ADDRESS"),
+    ]
+    for call, start in cases:
+        with pytest.raises(UsageError) as info:
+            call()
+        assert str(info.value).startswith(start), (start, str(info.value))

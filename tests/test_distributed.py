@@ -95,8 +95,11 @@ def test_no_dask_options_at_once_is_a_usage_error() -> None:
     from thematic.engine.distributed import connect
     from thematic.errors import UsageError
 
-    with pytest.raises(UsageError, match="give one of --dask-workers N or --dask-scheduler"):
+    with pytest.raises(UsageError, match="give one of workers N or scheduler ADDRESS"):
         connect(2, "tcp://127.0.0.1:1")
+    flags = ("--dask-workers", "--dask-scheduler")
+    with pytest.raises(UsageError, match="give one of --dask-workers N or --dask-scheduler"):
+        connect(2, "tcp://127.0.0.1:1", flags)
 
 
 MARKET = Path(__file__).resolve().parents[1].parent / "shared" / "market"
@@ -108,7 +111,7 @@ def test_stats_prices_its_placebos_on_the_cluster_it_is_given(client, monkeypatc
     import warnings
 
     import thematic.engine.distributed as dist
-    from thematic.eventstats import event_stats
+    from thematic.runs.event_study import event_stats
 
     calls, shown = [], []
     real = dist.evaluate_events_distributed

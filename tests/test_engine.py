@@ -197,12 +197,12 @@ def _many_events() -> pd.DataFrame:
 
 @pytest.mark.parametrize("untradable", ["delay", "skip", "ignore"])
 def test_chunks_on_threads_equal_one_pass(monkeypatch: pytest.MonkeyPatch, untradable: str) -> None:
-    from thematic.engine import returns
+    from thematic.engine import kernels
     from thematic.rules import Trading
 
     ev, trading = _many_events(), Trading(untradable=untradable)  # type: ignore[arg-type]
     whole = evaluate_events(PANEL, ev, [1, 2, "max"], trading=trading)
-    monkeypatch.setattr(returns, "EVENT_CHUNK", 3)  # 14 chunks, on the thread pool
+    monkeypatch.setattr(kernels, "EVENT_CHUNK", 3)  # 14 chunks, on the thread pool
     chunked = evaluate_events(PANEL, ev, [1, 2, "max"], trading=trading)
     for a, b in zip(
         (whole.table, whole.missing, whole.trades),
@@ -216,10 +216,10 @@ def test_chunks_on_threads_equal_one_pass(monkeypatch: pytest.MonkeyPatch, untra
 def test_thread_pool_survives_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing
 
-    from thematic.engine import returns
+    from thematic.engine import kernels
 
     ev = _many_events()
-    monkeypatch.setattr(returns, "EVENT_CHUNK", 3)
+    monkeypatch.setattr(kernels, "EVENT_CHUNK", 3)
     evaluate_events(PANEL, ev, [1])  # the parent's pool exists now
     child = multiprocessing.get_context("fork").Process(
         target=evaluate_events, args=(PANEL, ev, [1])

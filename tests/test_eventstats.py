@@ -24,7 +24,7 @@ from thematic.engine.abnormal import (
     event_window,
     fit_market_model,
 )
-from thematic.stats import eventstudy, placebo
+from thematic.stats import placebo, significance
 
 
 def closes_from_returns(returns: np.ndarray, start: float = 10.0) -> np.ndarray:
@@ -103,19 +103,19 @@ def test_three_stock_tests_by_hand() -> None:
     g = np.zeros(3, dtype=int)
     # car_t: mean .05, deviations -.03 -.01 .04, var = (.0009+.0001+.0016)/2 = .0013,
     # t = .05 / sqrt(.0013/3) = 2.40192...
-    _, mean, t = eventstudy.cross_sectional_t(car, g, 1)
+    _, mean, t = significance.cross_sectional_t(car, g, 1)
     assert mean[0] == pytest.approx(0.05, abs=1e-15)
     assert t[0] == pytest.approx(0.05 / math.sqrt(0.0013 / 3), rel=1e-12)
     assert t[0] == pytest.approx(sps.ttest_1samp(car, 0.0).statistic, rel=1e-12)
     # BMP: SCAR = 2, 2, 3; mean 7/3; deviations -1/3 -1/3 2/3; var = (1/9+1/9+4/9)/2 = 1/3;
     # z = (7/3) / sqrt((1/3)/3) = 7.
-    _, _, bmp = eventstudy.cross_sectional_t(car / sd, g, 1)
+    _, _, bmp = significance.cross_sectional_t(car / sd, g, 1)
     assert bmp[0] == pytest.approx(7.0, rel=1e-12)
     # Generalised sign: w = 3 positive CARs, p = (.5+.4+.6)/3 = .5, z = (3 - 1.5)/sqrt(.75).
-    z = eventstudy.generalized_sign_z(car, np.array([0.5, 0.4, 0.6]), g, 1)
+    z = significance.generalized_sign_z(car, np.array([0.5, 0.4, 0.6]), g, 1)
     assert z[0] == pytest.approx(1.5 / math.sqrt(0.75), rel=1e-12)
     # KP with rbar = .1 and n = 3: factor sqrt(.9 / 1.2) = sqrt(.75).
-    assert eventstudy.kp_factor(np.array([0.1]), np.array([3.0]))[0] == pytest.approx(
+    assert significance.kp_factor(np.array([0.1]), np.array([3.0]))[0] == pytest.approx(
         math.sqrt(0.75), rel=1e-12
     )
 
@@ -128,24 +128,24 @@ def test_skewness_adjusted_t_against_scipy_skew() -> None:
     # deviation, so gamma = skew_b * ((n - 1) / n) ** 1.5.
     gamma = sps.skew(x, bias=True) * ((n - 1) / n) ** 1.5
     want = math.sqrt(n) * (s + gamma * s * s / 3 + gamma / (6 * n))
-    got = eventstudy.skewness_adjusted_t(x, np.zeros(n, dtype=int), 1)[0]
+    got = significance.skewness_adjusted_t(x, np.zeros(n, dtype=int), 1)[0]
     assert got == pytest.approx(want, rel=1e-12)
     # With no skew the adjustment vanishes: the plain t.
     sym = np.array([-0.02, 0.01, 0.04])
     t_plain = sps.ttest_1samp(sym, 0.0).statistic
-    assert eventstudy.skewness_adjusted_t(sym, np.zeros(3, int), 1)[0] == pytest.approx(t_plain)
+    assert significance.skewness_adjusted_t(sym, np.zeros(3, int), 1)[0] == pytest.approx(t_plain)
 
 
 def test_bootstrap_p_is_seeded_and_sensible() -> None:
     g = np.zeros(8, dtype=int)
     strong = np.array([0.10, 0.12, 0.09, 0.11, 0.13, 0.10, 0.12, 0.11])
     centred = strong - strong.mean()
-    p1 = eventstudy.bootstrap_p(strong, g, 1, 999, np.random.default_rng(1))
-    p2 = eventstudy.bootstrap_p(strong, g, 1, 999, np.random.default_rng(1))
+    p1 = significance.bootstrap_p(strong, g, 1, 999, np.random.default_rng(1))
+    p2 = significance.bootstrap_p(strong, g, 1, 999, np.random.default_rng(1))
     assert p1[0] == p2[0]
     assert p1[0] < 0.01  # every resample of the centred data has |t*| far below t
     assert p1[0] >= 1 / 1000  # never zero: (1 + count) / (1 + B)
-    p0 = eventstudy.bootstrap_p(centred + 1e-4, g, 1, 999, np.random.default_rng(1))
+    p0 = significance.bootstrap_p(centred + 1e-4, g, 1, 999, np.random.default_rng(1))
     assert p0[0] > 0.5
 
 
@@ -153,7 +153,7 @@ def test_a_sample_without_dispersion_has_no_t() -> None:
     # Three equal values: sd is 0 in exact arithmetic, but the rounded mean (0.1 * 3 / 3 is
     # 0.10000000000000002) left a sd of 1e-17 and a t of -1e31 before.
     g = np.zeros(3, dtype=int)
-    assert np.isnan(eventstudy.skewness_adjusted_t(np.full(3, 0.1), g, 1)[0])
+    assert np.isnan(significance.skewness_adjusted_t(np.full(3, 0.1), g, 1)[0])
 
 
 def test_bootstrap_p_counts_only_resamples_with_a_t() -> None:
@@ -174,7 +174,7 @@ def test_bootstrap_p_counts_only_resamples_with_a_t() -> None:
     t_star = [lbt(centred[d]) for d in draws if len(set(d.tolist())) > 1]
     assert 0 < b - len(t_star) < b  # some resamples are flat, most are not
     want = (1 + sum(abs(ts) >= abs(t) for ts in t_star)) / (1 + len(t_star))
-    got = eventstudy.bootstrap_p(x, np.zeros(n, dtype=int), 1, b, np.random.default_rng(5))
+    got = significance.bootstrap_p(x, np.zeros(n, dtype=int), 1, b, np.random.default_rng(5))
     assert got[0] == pytest.approx(want, rel=1e-12)
 
 
@@ -184,7 +184,7 @@ def test_kp_rbar_against_a_direct_correlation_matrix() -> None:
     res = np.array([common + rng.normal(0, 0.01, 250) for _ in range(4)])
     res[2, :10] = np.nan  # pairwise-complete
     sessions = np.tile(np.arange(250), (4, 1))
-    got = eventstudy.mean_residual_correlation(res, sessions, np.arange(4))
+    got = significance.mean_residual_correlation(res, sessions, np.arange(4))
     pairs = []
     for i in range(4):
         for j in range(i + 1, 4):
@@ -194,7 +194,7 @@ def test_kp_rbar_against_a_direct_correlation_matrix() -> None:
     # Different event dates: windows that do not overlap count as uncorrelated.
     shifted = sessions.copy()
     shifted[3] += 1000
-    got2 = eventstudy.mean_residual_correlation(res, shifted, np.arange(4))
+    got2 = significance.mean_residual_correlation(res, shifted, np.arange(4))
     assert got2 == pytest.approx((sum(pairs[:2]) + pairs[3]) / 6, rel=1e-12)
 
 
@@ -206,20 +206,20 @@ def test_kp_rbar_of_two_and_of_a_short_overlap() -> None:
     res = np.array([common + rng.normal(0, 0.005, 100), common + rng.normal(0, 0.005, 100)])
     sessions = np.tile(np.arange(100), (2, 1))
     want = np.corrcoef(res[0], res[1])[0, 1]
-    got = eventstudy.mean_residual_correlation(res, sessions, np.array([0, 1]))
+    got = significance.mean_residual_correlation(res, sessions, np.array([0, 1]))
     assert got == pytest.approx(want, rel=1e-12)
     sessions[1] += 80  # sessions 80..99 of the first meet 0..19 of the second
-    assert eventstudy.mean_residual_correlation(res, sessions, np.array([0, 1])) == 0.0
-    assert np.isnan(eventstudy.mean_residual_correlation(res, sessions, np.array([0])))
+    assert significance.mean_residual_correlation(res, sessions, np.array([0, 1])) == 0.0
+    assert np.isnan(significance.mean_residual_correlation(res, sessions, np.array([0])))
 
 
 def test_degenerate_groups_give_nan_or_inf_without_a_warning() -> None:
     # Runs under -W error: a group of one (no sd), equal values (sd 0), a constituent
     # whose CAR has no variance (S = 0): the tests say NaN or inf, and warn nothing.
     group = np.array([0, 1, 1])
-    n, _, t = eventstudy.cross_sectional_t(np.array([0.02, 0.5, 0.5]), group, 2)
+    n, _, t = significance.cross_sectional_t(np.array([0.02, 0.5, 0.5]), group, 2)
     assert n.tolist() == [1.0, 2.0] and np.isnan(t[0]) and np.isinf(t[1])
-    out = eventstudy.group_tests(
+    out = significance.group_tests(
         car=np.array([0.0, 0.01, 0.02, 0.03]), car_sd=np.array([0.0, 0.0, 0.01, 0.01]),
         car_ma=np.zeros(4), bhar=np.array([0.0, 0.01, 0.02, 0.03]),
         positive_share=np.full(4, 0.5), group=np.array([0, 0, 1, 1]), n_groups=2,
@@ -271,10 +271,10 @@ def test_statistics_are_invariant_to_scaling_prices(scale: float) -> None:
 def test_uncorrelated_residuals_give_kp_close_to_bmp() -> None:
     rng = np.random.default_rng(5)
     res = rng.normal(0, 0.01, (30, 250))
-    rbar = eventstudy.mean_residual_correlation(res, np.tile(np.arange(250), (30, 1)),
+    rbar = significance.mean_residual_correlation(res, np.tile(np.arange(250), (30, 1)),
                                                 np.arange(30))  # fmt: skip
     assert abs(rbar) < 0.01
-    factor = eventstudy.kp_factor(np.array([rbar]), np.array([30.0]))[0]
+    factor = significance.kp_factor(np.array([rbar]), np.array([30.0]))[0]
     assert factor == pytest.approx(1.0, abs=0.15)
 
 
@@ -334,7 +334,7 @@ def test_matched_draws_keep_the_basket_mix() -> None:
 def shipped_stats() -> pd.DataFrame:
     import warnings
 
-    from thematic.eventstats import event_stats
+    from thematic.runs.event_study import event_stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -375,7 +375,7 @@ def test_rows_say_why_tests_are_missing(shipped_stats: pd.DataFrame) -> None:
 def test_pooled_by_report_counts_each_stock_once() -> None:
     import warnings
 
-    from thematic.eventstats import event_stats
+    from thematic.runs.event_study import event_stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -395,7 +395,7 @@ MARKET = Path(__file__).resolve().parents[1].parent / "shared" / "market"
 def test_placebo_on_the_full_market_is_seeded_and_matched() -> None:
     import warnings
 
-    from thematic.eventstats import event_stats
+    from thematic.runs.event_study import event_stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -420,7 +420,7 @@ def test_two_constituents_and_the_edges_of_each_test_by_hand() -> None:
     # A group of two with CARs 0.0 and 0.04, S = 0.02 each, rbar 0.2; positive shares 0.5.
     car = np.array([0.0, 0.04])
     g = np.zeros(2, dtype=int)
-    out = eventstudy.group_tests(car=car, car_sd=np.array([0.02, 0.02]), car_ma=car,
+    out = significance.group_tests(car=car, car_sd=np.array([0.02, 0.02]), car_ma=car,
                                  bhar=car, positive_share=np.full(2, 0.5), group=g, n_groups=1,
                                  rbar=np.array([0.2]), resamples=50,
                                  rng=np.random.default_rng(0))  # fmt: skip
@@ -444,21 +444,22 @@ def test_bootstrap_p_edges() -> None:
     g = np.zeros(2, dtype=int)
     # A sample centred on exactly 0 has t = 0: every resample's |t*| >= 0, so p = 1.
     assert (
-        eventstudy.bootstrap_p(np.array([-0.1, 0.1]), g, 1, 20, np.random.default_rng(0))[0] == 1.0
+        significance.bootstrap_p(np.array([-0.1, 0.1]), g, 1, 20, np.random.default_rng(0))[0]
+        == 1.0
     )
     # One resample is a bootstrap; no t (equal values), one value, no resamples: NaN.
-    one = eventstudy.bootstrap_p(np.array([0.0, 0.3]), g, 1, 1, np.random.default_rng(3))[0]
+    one = significance.bootstrap_p(np.array([0.0, 0.3]), g, 1, 1, np.random.default_rng(3))[0]
     drawn = np.random.default_rng(3).integers(0, 2, size=(1, 2))[0]
     assert one == (0.5 if drawn[0] != drawn[1] else 1.0)  # t* = 0 < |t|, or no t* at all
     for x, group, b in ((np.array([0.1, 0.1]), g, 20), (np.array([0.1]), np.zeros(1, int), 20),
                         (np.array([0.0, 0.3]), g, 0)):  # fmt: skip
-        assert np.isnan(eventstudy.bootstrap_p(x, group, 1, b, np.random.default_rng(0))[0])
+        assert np.isnan(significance.bootstrap_p(x, group, 1, b, np.random.default_rng(0))[0])
 
 
 def test_sign_and_kp_edges_give_inf_or_nan_without_a_warning() -> None:
     # Every estimation residual positive (p = 1) and a CAR below 0: (0 - 2) / 0 = -inf.
-    z = eventstudy.generalized_sign_z(np.array([-0.01, 0.02]), np.ones(2), np.zeros(2, int), 1)
+    z = significance.generalized_sign_z(np.array([-0.01, 0.02]), np.ones(2), np.zeros(2, int), 1)
     assert z[0] == -np.inf
     # rbar = -1 / (n - 1): the factor's denominator is 0; below it, a negative root.
-    assert eventstudy.kp_factor(np.array([-1.0]), np.array([2.0]))[0] == np.inf
-    assert np.isnan(eventstudy.kp_factor(np.array([-0.6]), np.array([3.0]))[0])
+    assert significance.kp_factor(np.array([-1.0]), np.array([2.0]))[0] == np.inf
+    assert np.isnan(significance.kp_factor(np.array([-0.6]), np.array([3.0]))[0])

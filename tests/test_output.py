@@ -19,7 +19,7 @@ import pytest
 import thematic
 from tests.conftest import ROOT
 from thematic.output import charts
-from thematic.pipeline import constituent_returns
+from thematic.runs.evaluate import constituent_returns
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_report_is_one_self_contained_file(tmp_path: Path) -> None:
     assert html.count("data:image/png;base64,") >= 5
     assert "@font-face" in html  # carries the CJK glyphs it uses
     for text in ("光通信", "中际旭创", "中国银河证券", "赵良毕", "Methods", "price index",
-                 "Kolari-Pynnonen", "Untradable trades"):  # fmt: skip
+                 "Kolari-Pynnonen", "Untradable trades", "CSI 300 (沪深300)"):  # fmt: skip
         assert text in html, text
     assert out.stat().st_size < 3 * 2**20  # light enough to mail
 
@@ -97,11 +97,12 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     if browser is None:
         pytest.skip("chromium is not installed (make test installs Debian's where it can)")
     out = tmp_path / "r.html"
-    from thematic.report import build_report
+    from thematic.output.html import render_page
+    from thematic.runs.page_data import page_data
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", thematic.ThematicWarning)
-        out.write_text(build_report("baskets/telecom_carriers.yaml", horizons="20"), "utf-8")
+        out.write_text(render_page(page_data("baskets/telecom_carriers.yaml", "20")), "utf-8")
     png = tmp_path / "r.png"
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",

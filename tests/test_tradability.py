@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import thematic
 from tests.helpers import events, make_panel
 from thematic.engine import evaluate_events
-from thematic.engine.tradable import DOWN_CLOSE, LOCKED, NO_BAR, UP_CLOSE, UP_OPEN
+from thematic.engine.tradable import DOWN_CLOSE, LOCKED, NO_BAR, UP_CLOSE, UP_OPEN, trade_state
 from thematic.marketrules import rule_value
 from thematic.rules import Costs, Trading
 
@@ -160,7 +160,7 @@ def test_locked_limit_down_on_the_exit_day() -> None:
     assert res.table.iloc[0].basket_return == pytest.approx(9.7 / 10 - 1, abs=1e-15)  # 03-28
     ign = evaluate_events(p, ev, [2], trading=Trading(untradable="ignore", costs=FREE))
     assert ign.table.iloc[0].basket_return == pytest.approx(-0.1, abs=1e-15)
-    state = p.trade_state()[0]
+    state = trade_state(p)[0]
     assert state[4] & (DOWN_CLOSE | LOCKED) == DOWN_CLOSE | LOCKED
 
 
@@ -172,7 +172,7 @@ def test_new_listing_first_days_have_no_limit() -> None:
     o = [NAN, NAN, 10, 12, 14, 14.6, 15, 16, 18.3]
     p = make_panel(days, opens={"688999": o}, closes={"688999": c}, bench_open=[1.0] * 9,
                    bench_close=[1.0] * 9)  # fmt: skip
-    state = p.trade_state()[0]
+    state = trade_state(p)[0]
     assert state[3] & UP_CLOSE == 0  # day 2: +40%, free
     assert state[7] & UP_CLOSE == UP_CLOSE  # day 6: +20% at the high, limited
     # A main-board listing before 2023-04-10 had a first-day band instead: +44%.
@@ -180,7 +180,7 @@ def test_new_listing_first_days_have_no_limit() -> None:
     q = make_panel(early, opens={"600999": [NAN, 10, 14.4, 15]},
                    closes={"600999": [NAN, 10, 14.4, 15.84]}, bench_open=[1.0] * 4,
                    bench_close=[1.0] * 4)  # fmt: skip
-    assert q.trade_state()[0][3] & UP_CLOSE == UP_CLOSE  # day 2: +10% at the high, limited
+    assert trade_state(q)[0][3] & UP_CLOSE == UP_CLOSE  # day 2: +10% at the high, limited
 
 
 def test_chinext_limit_changes_on_2020_08_24() -> None:
@@ -189,7 +189,7 @@ def test_chinext_limit_changes_on_2020_08_24() -> None:
     c = [10.0, 11.0, 11.0, 12.1]
     p = make_panel(days, opens={"300999": [10, 10.2, 11, 11.2]}, closes={"300999": c},
                    bench_open=[1.0] * 4, bench_close=[1.0] * 4)  # fmt: skip
-    state = p.trade_state()[0]
+    state = trade_state(p)[0]
     assert state[1] & UP_CLOSE == UP_CLOSE
     assert state[3] & UP_CLOSE == 0
     assert rule_value("price_limit", "chinext", pd.Timestamp("2020-08-21")) == 0.10
@@ -223,8 +223,8 @@ def test_st_periods_take_the_st_limit() -> None:
     c = [10.0, 10.5, 11.0]  # +5% at the high on 03-02: an ST limit, not a board one
     p = make_panel(days, opens={"600000": [10, 10.1, 10.6]}, closes={"600000": c},
                    bench_open=[1.0] * 3, bench_close=[1.0] * 3)  # fmt: skip
-    assert p.trade_state()[0][1] & UP_CLOSE == 0
-    assert p.trade_state((("600000", "2021-01-01", "2021-12-31"),))[0][1] & UP_CLOSE == UP_CLOSE
+    assert trade_state(p)[0][1] & UP_CLOSE == 0
+    assert trade_state(p, (("600000", "2021-01-01", "2021-12-31"),))[0][1] & UP_CLOSE == UP_CLOSE
     assert NO_BAR and UP_OPEN  # the bits are distinct flags
     assert len({NO_BAR, UP_OPEN, UP_CLOSE, DOWN_CLOSE, LOCKED}) == 5
 

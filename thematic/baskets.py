@@ -27,7 +27,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -36,6 +36,9 @@ from pydantic import ValidationError as PydanticValidationError
 from thematic.codes import exchange_of, is_code_format, is_index_code, known_stocks
 from thematic.constants import CSI300, WEIGHT_SUM_TOLERANCE
 from thematic.errors import BasketError, BasketErrors, BasketNameWarning
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -391,3 +394,38 @@ def needed_codes(baskets: Sequence[Basket]) -> tuple[list[str], list[str]]:
     # that `--benchmark H00300` works after a refresh.
     companions = [tr for tr, price in TOTAL_RETURN_INDICES.items() if price in indices]
     return stocks, list(dict.fromkeys(indices + companions))
+
+
+BasketsLike = str | Path | Basket | Iterable[str | Path | Basket]
+
+
+def as_baskets(baskets: BasketsLike) -> list[Basket]:
+    """Return the baskets given, loading any file or directory named among them."""
+    if isinstance(baskets, Basket):
+        return [baskets]
+    if isinstance(baskets, (str, Path)):
+        return load_baskets(baskets)
+    out: list[Basket] = []
+    for b in baskets:
+        out.extend(as_baskets(b))
+    return out
+
+
+def events_from_baskets(baskets: Sequence[Basket]) -> pd.DataFrame:
+    """One row per constituent: ``event_id, published, code, weight`` (the engine's input).
+
+    Examples
+    --------
+    >>> ev = events_from_baskets(load_baskets("baskets/idc.yaml"))
+    >>> ev.to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'event_id': 'idc', 'published': Timestamp('2024-03-22 00:00:00'), 'code': '300738',
+      'weight': 1.0}]
+    """
+    import pandas as pd
+
+    rows = [
+        (b.id, pd.Timestamp(b.published), c.code, w)
+        for b in baskets
+        for c, w in zip(b.constituents, b.weights, strict=True)
+    ]
+    return pd.DataFrame(rows, columns=["event_id", "published", "code", "weight"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 Exchange = Literal["SH", "SZ", "BJ"]
 
@@ -50,6 +50,24 @@ def is_index_code(code: str) -> bool:
     (True, True, False)
     """
     return is_code_format(code) or bool(re.fullmatch(r"H\d{5}", code))
+
+
+#: Index names as readers of Chinese research know them (English, then Chinese).
+INDEX_NAMES: Final = {
+    "000300": "CSI 300 (沪深300)",
+    "H00300": "CSI 300 total return (沪深300全收益)",
+}
+
+
+def index_name(code: str) -> str:
+    """Name an index as its readers do; an index without a known name is named by its code.
+
+    Examples
+    --------
+    >>> index_name("000300"), index_name("000905")
+    ('CSI 300 (沪深300)', '000905')
+    """
+    return INDEX_NAMES.get(code, code)
 
 
 def exchange_of(code: str) -> Exchange | None:

@@ -33,10 +33,13 @@ def _file(directory: Path, as_of: str) -> Path:
     return directory / f"as_of={as_of}.parquet"
 
 
-def check_directory(directory: Path) -> None:
-    """Raise :class:`UsageError` when ``directory`` exists and is not a directory."""
+def check_directory(directory: Path, param: str = "directory") -> None:
+    """Raise :class:`UsageError` when ``directory`` exists and is not a directory.
+
+    ``param``: the caller's name for it, which the message starts with.
+    """
     if directory.exists() and not directory.is_dir():
-        raise UsageError(f"--history: {directory} is a file, not a directory")
+        raise UsageError(f"{param}: {directory} is a file, not a directory")
 
 
 def append(directory: str | Path, table: pd.DataFrame) -> Path:
@@ -83,12 +86,19 @@ def _read_file(path: Path) -> pd.DataFrame:
 
 
 def read(
-    directory: str | Path, basket: str | None = None, horizon: str | None = None
+    directory: str | Path,
+    basket: str | None = None,
+    horizon: str | None = None,
+    params: tuple[str, str] = ("directory", "horizon"),
 ) -> pd.DataFrame:
-    """Every row of the history (optionally one basket, one horizon), oldest as-of first."""
+    """Every row of the history (optionally one basket, one horizon), oldest as-of first.
+
+    ``params``: the caller's names for ``directory`` and ``horizon``, which messages start
+    with (``--history`` and ``--horizon`` on the command line).
+    """
     directory = Path(directory)
     if not directory.is_dir():
-        raise UsageError(f"--history: {directory} is not a history directory")
+        raise UsageError(f"{params[0]}: {directory} is not a history directory")
     files = sorted(p for p in directory.glob("as_of=*.parquet") if not p.name.startswith("."))
     if not files:
         raise DataError(f"{directory}: the history is empty (run `thematic evaluate --history`)")
@@ -101,5 +111,5 @@ def read(
     if horizon is not None:
         df = df[df["horizon"] == str(horizon)]
         if df.empty:
-            raise UsageError(f"--horizon: no rows for horizon {horizon} in the history")
+            raise UsageError(f"{params[1]}: no rows for horizon {horizon} in the history")
     return df.sort_values(["as_of", "basket", "entry_rule"], kind="stable").reset_index(drop=True)

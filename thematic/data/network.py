@@ -51,6 +51,7 @@ class _Local(threading.local):
     def __init__(self) -> None:
         self.timeout: float | None = None
         self.statuses: list[tuple[int, str]] = []
+        self.kept: list[requests.Response] | None = None
 
 
 _local = _Local()
@@ -73,6 +74,8 @@ def _install() -> None:
             response = original(self, method, url, *args, **kwargs)
             if _local.timeout is not None:
                 _local.statuses.append((response.status_code, url))
+            if _local.kept is not None:
+                _local.kept.append(response)
             return response
 
         requests.Session.request = request  # type: ignore[method-assign,assignment]
@@ -88,6 +91,17 @@ def instrumented(timeout: float) -> Iterator[list[tuple[int, str]]]:
         yield _local.statuses
     finally:
         _local.timeout = None
+
+
+@contextlib.contextmanager
+def kept_responses() -> Iterator[list[requests.Response]]:
+    """Keep every response this thread receives in the block (to read what akshare drops)."""
+    _install()
+    _local.kept = []
+    try:
+        yield _local.kept
+    finally:
+        _local.kept = None
 
 
 class RateLimiter:

@@ -26,10 +26,22 @@ OPEN_AT_HIGH: Final = 8
 
 T = TypeVar("T")
 
-#: Derived arrays of a panel that cost milliseconds to rebuild: not pickled.
-_CHEAP_CACHES = frozenset(
-    {"_exit_close", "_column_of_number", "_session_after_day", "bar_span", "_fees"}
-)
+#: The panel's own derived arrays that cost milliseconds to rebuild: not pickled.
+_CHEAP_PROPERTIES = frozenset({"_column_of_number", "_session_after_day", "bar_span"})
+
+
+@dataclass(frozen=True)
+class Derived:
+    """An array a higher layer derives from a panel, which a panel store may keep.
+
+    The data layer stores and reloads it (as the memo ``name`` under key ``()``) without
+    knowing what it means; ``fingerprint`` changes when the rules behind the array change,
+    so that a store built under other rules is not reused.
+    """
+
+    name: str
+    fingerprint: str
+    make: Callable[[PricePanel], np.ndarray]
 
 
 def bar_flags(
@@ -113,46 +125,41 @@ class PricePanel:
         """
         return np.ascontiguousarray(ffill_rows(self.close).T)
 
-    def trade_state(self, st: tuple[tuple[str, str, str], ...] = ()) -> np.ndarray:
-        """Return what could not be traded, per code and session (``(N, T)`` int8 bits).
-
-        See :mod:`thematic.engine.tradable`; computed once per set of ST periods.
-        """
-        from thematic.engine.tradable import trade_state
-
-        state: np.ndarray = self.memo("_trade_state", st, lambda: trade_state(self, st))
-        return state
-
-    def memo(self, name: str, key: Hashable, make: Callable[[], T]) -> T:
+    def memo(self, name: str, key: Hashable, make: Callable[[], T], *, pickle: bool = True) -> T:
         """Return ``make()``, made once per ``key`` and kept on the panel under ``name``.
 
-        For arrays and tables derived from the panel under a parameter (the ST periods, a
-        cost model); ``name``s listed in ``_CHEAP_CACHES`` are not pickled.
+        The seam for arrays and tables a higher layer derives from the panel under a
+        parameter (the engine's trade state per set of ST periods, its fee tables per cost
+        model): the panel keeps them and knows nothing of what they mean.  ``pickle=False``
+        marks what is rebuilt in milliseconds: it is left out when the panel is pickled (a
+        panel sent to dask workers).
         """
-        cache: dict[Hashable, T] = self.__dict__.setdefault(name, {})
+        memos: dict[str, dict[Hashable, object]] = self.__dict__.setdefault("_memos", {})
+        if not pickle:
+            self.__dict__.setdefault("_unpickled", set()).add(name)
+        cache = memos.setdefault(name, {})
         if key not in cache:
             cache[key] = make()
-        return cache[key]
+        value: T = cache[key]  # type: ignore[assignment]
+        return value
+
+    def seed(self, name: str, key: Hashable, value: object) -> None:
+        """Keep ``value`` as the memo ``name`` under ``key`` (read back from a panel store)."""
+        self.__dict__.setdefault("_memos", {}).setdefault(name, {})[key] = value
+
+    def memoised(self, name: str) -> Mapping[Hashable, object]:
+        """Return what the memo ``name`` holds so far, by key (empty when nothing was made)."""
+        memos: dict[str, dict[Hashable, object]] = self.__dict__.get("_memos", {})
+        return dict(memos.get(name, {}))
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle without the caches rebuilt in milliseconds (a panel sent to dask workers)."""
-        return {k: v for k, v in self.__dict__.items() if k not in _CHEAP_CACHES}
-
-    def exit_close(self, st: tuple[tuple[str, str, str], ...] = ()) -> np.ndarray:
-        """:attr:`close_filled_by_code` with the sign bit set where an exit is blocked.
-
-        One gather then gives both the price and whether a sale could happen that day (no
-        bar, or a close at the down-limit under the ST periods ``st``): the engine reads
-        ``abs`` for the price and ``signbit`` for the block.  Computed once per ``st``.
-        """
-        from thematic.engine.trading import EXIT_BLOCKED
-
-        def make() -> np.ndarray:
-            close = self.close_filled_by_code
-            return np.where((self.trade_state(st) & EXIT_BLOCKED) != 0, -close, close)
-
-        signed: np.ndarray = self.memo("_exit_close", st, make)
-        return signed
+        state = {k: v for k, v in self.__dict__.items() if k not in _CHEAP_PROPERTIES}
+        unpickled = state.pop("_unpickled", set())
+        if "_memos" in state:
+            memos: dict[str, object] = state["_memos"]
+            state["_memos"] = {k: v for k, v in memos.items() if k not in unpickled}
+        return state
 
     @cached_property
     def bar_flags(self) -> np.ndarray:

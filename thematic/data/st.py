@@ -16,8 +16,11 @@ from thematic.codes import exchange_of
 from thematic.errors import UsageError
 
 
-def load_st_table(path: str | Path) -> tuple[tuple[str, str, str], ...]:
+def load_st_table(path: str | Path, param: str = "st_table") -> tuple[tuple[str, str, str], ...]:
     r"""Read ``code,start,end`` rows; raise a :class:`UsageError` naming the file and row.
+
+    ``param``: the caller's name for the table, which messages start with (``--st-table``
+    on the command line).
 
     Examples
     --------
@@ -31,20 +34,20 @@ def load_st_table(path: str | Path) -> tuple[tuple[str, str, str], ...]:
     try:
         df = pd.read_csv(path, dtype=str)
     except (OSError, ValueError) as exc:
-        raise UsageError(f"--st-table: {path}: cannot read ({exc})") from None
+        raise UsageError(f"{param}: {path}: cannot read ({exc})") from None
     missing = [c for c in ("code", "start", "end") if c not in df.columns]
     if missing:
-        raise UsageError(f"--st-table: {path}: missing column(s) {missing}")
+        raise UsageError(f"{param}: {path}: missing column(s) {missing}")
     out = []
     for i, row in enumerate(df.itertuples(index=False), start=2):
         code = str(row.code).strip()
         if exchange_of(code) is None:
-            raise UsageError(f"--st-table: {path}: row {i}: code {code!r} is not an A-share code")
+            raise UsageError(f"{param}: {path}: row {i}: code {code!r} is not an A-share code")
         start = pd.to_datetime(str(row.start), errors="coerce")
         end = pd.to_datetime(str(row.end), errors="coerce")
         if pd.isna(start) or pd.isna(end) or end < start:
             raise UsageError(
-                f"--st-table: {path}: row {i}: start {row.start!r} and end {row.end!r} are not "
+                f"{param}: {path}: row {i}: start {row.start!r} and end {row.end!r} are not "
                 "dates with start <= end"
             )
         out.append((code, f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"))

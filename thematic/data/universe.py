@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 from thematic.constants import CSI300
 from thematic.data.base import SeriesInfo
 from thematic.data.cache import cache_dir
-from thematic.data.panel import PricePanel, assemble_panel, bar_flags
+from thematic.data.panel import Derived, PricePanel, assemble_panel, bar_flags
 from thematic.errors import CacheError, DataError
 from thematic.files import atomic_dir, set_aside
 
@@ -42,11 +42,9 @@ def _market_files(market: Path) -> tuple[Path, Path]:
     return bars, index
 
 
-def _key(files: tuple[Path, ...]) -> str:
-    from thematic.marketrules import RULES
-
-    # The stored trade state follows the rulebook: a changed rule builds a new store.
-    h = hashlib.sha256(f"v{STORE_VERSION}|{RULES!r}".encode())
+def _key(files: tuple[Path, ...], derived: Sequence[Derived]) -> str:
+    # Derived arrays follow the rules behind them: a changed rule builds a new store.
+    h = hashlib.sha256(f"v{STORE_VERSION}|{''.join(d.fingerprint for d in derived)}".encode())
     for f in files:
         st = f.stat()
         h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
@@ -83,13 +81,22 @@ def panel_from_long(bars: pd.DataFrame, benchmark: pd.DataFrame, benchmark_code:
     return assemble_panel(cal, index, opens, closes, benchmark, benchmark_code, flags=flags)
 
 
-def save_panel(panel: PricePanel, directory: Path, meta: Mapping[str, object]) -> None:
-    """Write a panel as ``.npy`` files plus ``meta.json``, atomically (rename of a folder)."""
+def save_panel(
+    panel: PricePanel,
+    directory: Path,
+    meta: Mapping[str, object],
+    derived: Sequence[Derived] = (),
+) -> None:
+    """Write a panel as ``.npy`` files plus ``meta.json``, atomically (rename of a folder).
+
+    ``derived`` arrays are computed and stored too (``<name>.npy``), for
+    :func:`load_saved_panel` to seed them.
+    """
     with atomic_dir(directory) as tmp:
         for name in _ARRAYS:
             np.save(tmp / f"{name}.npy", getattr(panel, name), allow_pickle=False)
-        # What could not be traded, under the rulebook and no ST periods (the default run).
-        np.save(tmp / "trade_state.npy", panel.trade_state(), allow_pickle=False)
+        for d in derived:
+            np.save(tmp / f"{d.name}.npy", d.make(panel), allow_pickle=False)
         info = {
             **meta,
             "version": STORE_VERSION,
@@ -100,8 +107,10 @@ def save_panel(panel: PricePanel, directory: Path, meta: Mapping[str, object]) -
         (tmp / "meta.json").write_text(json.dumps(info), encoding="utf-8")
 
 
-def load_saved_panel(directory: Path) -> PricePanel:
-    """Load a panel written by :func:`save_panel`.
+def load_saved_panel(directory: Path, derived: Sequence[Derived] = ()) -> PricePanel:
+    """Load a panel written by :func:`save_panel`, with the ``derived`` arrays it stored.
+
+    Each stored derived array is seeded as the panel's memo ``name`` under key ``()``.
 
     Raises
     ------
@@ -131,17 +140,22 @@ def load_saved_panel(directory: Path) -> PricePanel:
     )
     # Stored already computed: skip recomputing them.
     panel.__dict__["close_filled_by_code"] = arrays["close_filled_by_code"]
-    state = directory / "trade_state.npy"
-    if state.exists():
+    for d in derived:
+        stored = directory / f"{d.name}.npy"
+        if not stored.exists():
+            continue
         try:
-            panel.__dict__["_trade_state"] = {(): np.load(state, allow_pickle=False)}
+            panel.seed(d.name, (), np.load(stored, allow_pickle=False))
         except (OSError, ValueError, EOFError) as exc:
             raise CacheError(directory, f"unreadable panel store ({exc})") from None
     return panel
 
 
 def load_market_panel(
-    market: str | Path, store: Path | None = None, messages: list[str] | None = None
+    market: str | Path,
+    store: Path | None = None,
+    messages: list[str] | None = None,
+    derived: Sequence[Derived] = (),
 ) -> PricePanel:
     """Load the whole market of a shared-format dump as one panel, via the dense store.
 
@@ -154,14 +168,17 @@ def load_market_panel(
         Where to keep the dense store; default ``<cache dir>/panels``.
     messages
         When given, a line saying where a newly built store went (and its size) is appended.
+    derived
+        Arrays a higher layer derives from the panel, kept in the store as well (the
+        engine's trade state: :data:`thematic.engine.tradable.TRADE_STATE`).
     """
     market = Path(market)
     files = _market_files(market)
     root = store if store is not None else cache_dir() / "panels"
-    target = root / f"market-{_key(files)}"
+    target = root / f"market-{_key(files, derived)}"
     if (target / "meta.json").exists():
         try:
-            return load_saved_panel(target)
+            return load_saved_panel(target, derived)
         except CacheError as exc:
             set_aside(target, root.parent / "quarantine", f"{exc}; rebuilding it")
     bars_path, index_path = files
@@ -173,9 +190,9 @@ def load_market_panel(
         "adjustment": "qfq as of the dump date",
         "as_of": f"{panel.as_of:%Y-%m-%d}",
     }
-    save_panel(panel, target, meta)
+    save_panel(panel, target, meta, derived)
     if messages is not None:
         size = sum(f.stat().st_size for f in target.iterdir()) / 2**20
         messages.append(f"built the dense panel store {target} ({size:,.0f} MiB) from {market}; "
                         "later runs load it in well under a second")  # fmt: skip
-    return load_saved_panel(target)
+    return load_saved_panel(target, derived)

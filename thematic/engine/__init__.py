@@ -8,17 +8,16 @@ serves seven baskets and a million calls.
 
 Modules: :mod:`~thematic.engine.encode` (events -> integer arrays against a panel: entry
 sessions, columns, entry prices, why a constituent is unpriced) and
-:mod:`~thematic.engine.returns` (the horizon table and the cumulative curves).
+:mod:`~thematic.engine.evaluate` (the horizon table: :mod:`~thematic.engine.kernels` computes
+it chunk by chunk, :mod:`~thematic.engine.frames` assembles it), :mod:`~thematic.engine.curves`
+(the daily cumulative curves), :mod:`~thematic.engine.tradable` and
+:mod:`~thematic.engine.trading` (what could be traded, and at what cost).
 """
 
-from thematic.engine.returns import (
-    CURVE_COLUMNS,
-    EVENT_CHUNK,
-    MISSING_COLUMNS,
-    Evaluation,
-    cumulative_curves,
-    evaluate_events,
-)
+from thematic.engine.curves import CURVE_COLUMNS, cumulative_curves
+from thematic.engine.evaluate import Evaluation, evaluate_events
+from thematic.engine.frames import MISSING_COLUMNS
+from thematic.engine.kernels import EVENT_CHUNK
 from thematic.rules import Horizon
 
 __all__ = [

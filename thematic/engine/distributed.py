@@ -20,7 +20,7 @@ import pandas as pd
 
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS
 from thematic.data.panel import PricePanel
-from thematic.engine.returns import Evaluation, evaluate_events
+from thematic.engine.evaluate import Evaluation, evaluate_events
 from thematic.errors import UsageError
 from thematic.events import check_and_factorize
 from thematic.rules import Horizon, Trading, parse_entry, parse_horizons
@@ -34,11 +34,17 @@ DEFAULT_CHUNK_EVENTS = 50_000
 _SCATTERED: weakref.WeakKeyDictionary[PricePanel, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
-def connect(workers: int | None = None, scheduler: str | None = None) -> Any:
+def connect(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    params: tuple[str, str] = ("workers", "scheduler"),
+) -> Any:
     """Return a ``distributed.Client`` for a local cluster or an existing one.
 
     ``workers``: start a local cluster of that many single-threaded processes;
-    ``scheduler``: connect to the cluster at that address (``tcp://host:8786``).
+    ``scheduler``: connect to the cluster at that address (``tcp://host:8786``);
+    ``params``: the caller's names for the two, which messages use (``--dask-workers`` and
+    ``--dask-scheduler`` on the command line).
 
     Raises
     ------
@@ -49,17 +55,17 @@ def connect(workers: int | None = None, scheduler: str | None = None) -> Any:
         from distributed import Client, LocalCluster
     except ImportError:
         raise UsageError(
-            "--dask-workers/--dask-scheduler need the dask extra: pip install 'thematic[dask]'"
+            f"{params[0]}/{params[1]} need the dask extra: pip install 'thematic[dask]'"
         ) from None
     if (workers is None) == (scheduler is None):
-        raise UsageError("give one of --dask-workers N or --dask-scheduler ADDRESS")
+        raise UsageError(f"give one of {params[0]} N or {params[1]} ADDRESS")
     if scheduler is not None:
         try:
             return Client(scheduler, timeout=10)  # type: ignore[no-untyped-call]
         except OSError as exc:
-            raise UsageError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
+            raise UsageError(f"{params[1]}: cannot reach {scheduler} ({exc})") from None
     if workers is None or workers < 1:
-        raise UsageError(f"--dask-workers: {workers} must be at least 1")
+        raise UsageError(f"{params[0]}: {workers} must be at least 1")
     # The scheduler's HTTP server starts even without a dashboard, on 8787 unless told
     # otherwise (and warns when that port is taken): any free port.
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
@@ -156,7 +162,9 @@ def evaluate_events_to_parquet(
 
     Memory stays bounded by the chunk (the result never exists whole in memory); the file's
     rows equal the in-memory table's.  Written to a temporary name and renamed when
-    complete.  Returns the numbers of rows written and of constituents excluded.
+    complete.  ``metadata`` goes into the schema under the key ``thematic``, as given (keep
+    it small: file metadata has a size limit).  Returns the numbers of rows written and of
+    constituents excluded.
     """
     import json
 
@@ -164,7 +172,6 @@ def evaluate_events_to_parquet(
     import pyarrow.parquet as pq
 
     from thematic.files import atomic_path
-    from thematic.output.tables import compact_metadata
 
     rule = parse_entry(entry)
     hs = parse_horizons(horizons)
@@ -182,8 +189,7 @@ def evaluate_events_to_parquet(
                 arrow = pa.Table.from_pandas(table, preserve_index=False)
                 if writer is None:
                     meta = dict(arrow.schema.metadata or {})
-                    meta[b"thematic"] = json.dumps(compact_metadata(metadata or {}),
-                                                   default=str).encode()  # fmt: skip
+                    meta[b"thematic"] = json.dumps(metadata or {}, default=str).encode()
                     writer = pq.ParquetWriter(tmp, arrow.schema.with_metadata(meta))
                 writer.write_table(arrow.replace_schema_metadata(writer.schema.metadata))
                 rows += len(table)

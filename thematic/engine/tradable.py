@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from thematic.codes import board_of
-from thematic.data.panel import CLOSE_AT_HIGH, CLOSE_AT_LOW, ONE_PRICE, PricePanel
-from thematic.marketrules import BOARDS, board_table
+from thematic.data.panel import CLOSE_AT_HIGH, CLOSE_AT_LOW, ONE_PRICE, Derived, PricePanel
+from thematic.marketrules import BOARDS, RULES, board_table
 
 #: State bits per (code, session).
 NO_BAR: Final = 1
@@ -40,6 +40,9 @@ UP_OPEN: Final = 2  # opened at the up-limit: a buy at the open was not possible
 UP_CLOSE: Final = 4  # closed at the up-limit (close == high): a buy at the close was not
 DOWN_CLOSE: Final = 8  # closed at the down-limit (close == low): a sale at the close was not
 LOCKED: Final = 16  # one price all day at a limit
+
+#: A sale at the close is blocked: no bar, or a close at the down-limit.
+EXIT_BLOCKED: Final = NO_BAR | DOWN_CLOSE
 
 #: Half a cent, the rounding of exchange limit prices and of vendors' adjusted prices.
 HALF_CENT: Final = 0.005
@@ -95,7 +98,34 @@ def limits(
 
 
 def trade_state(panel: PricePanel, st: Sequence[tuple[str, str, str]] = ()) -> np.ndarray:
-    """State bits per code and session, ``(N, T)`` int8, code-major (see module)."""
+    """State bits per code and session, ``(N, T)`` int8, code-major (see module).
+
+    Computed once per panel and set of ST periods (kept on the panel as a memo).
+    """
+    key = tuple(st)
+    state: np.ndarray = panel.memo(TRADE_STATE.name, key, lambda: compute_trade_state(panel, key))
+    return state
+
+
+def exit_close(panel: PricePanel, st: Sequence[tuple[str, str, str]] = ()) -> np.ndarray:
+    """Return the code-major filled closes with the sign bit set where a sale is blocked.
+
+    One gather then gives both the price and whether a sale could happen that day (no bar,
+    or a close at the down-limit under the ST periods ``st``): the engine reads ``abs`` for
+    the price and ``signbit`` for the block.  Computed once per ``st``.
+    """
+    key = tuple(st)
+
+    def make() -> np.ndarray:
+        close = panel.close_filled_by_code
+        return np.where((trade_state(panel, key) & EXIT_BLOCKED) != 0, -close, close)
+
+    signed: np.ndarray = panel.memo("exit_close", key, make, pickle=False)
+    return signed
+
+
+def compute_trade_state(panel: PricePanel, st: Sequence[tuple[str, str, str]] = ()) -> np.ndarray:
+    """:func:`trade_state` computed afresh (no memo)."""
     up, down = limits(panel, st)
     close, opens = panel.close, panel.open
     prev = np.empty_like(close)
@@ -113,6 +143,11 @@ def trade_state(panel: PricePanel, st: Sequence[tuple[str, str, str]] = ()) -> n
     state = state + up_open * UP_OPEN + up_close * UP_CLOSE + down_close * DOWN_CLOSE
     state = state + ((flags & ONE_PRICE) != 0) * (up_close | down_close) * LOCKED
     return np.ascontiguousarray(state.T.astype(np.int8))
+
+
+#: The trade state under no ST periods, which a market panel store keeps (it follows the
+#: rulebook: a changed rule builds a new store).
+TRADE_STATE: Final = Derived("trade_state", repr(RULES), compute_trade_state)
 
 
 def describe(state: int) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 from thematic.constants import EntryRule
 from thematic.data.panel import PricePanel
 from thematic.engine.encode import Encoded
-from thematic.engine.tradable import DOWN_CLOSE, NO_BAR, UP_CLOSE, UP_OPEN, describe
+from thematic.engine.tradable import EXIT_BLOCKED, NO_BAR, UP_CLOSE, UP_OPEN, describe
 from thematic.marketrules import rule_values
 from thematic.rules import Costs, Horizon, Trading
 
@@ -35,9 +35,6 @@ TRADE_COLUMNS: tuple[str, ...] = (
     "actual_date",
     "outcome",
 )
-
-#: An exit is blocked without a bar or at a close at the down-limit.
-EXIT_BLOCKED = NO_BAR | DOWN_CLOSE
 
 
 @dataclass(frozen=True)
@@ -189,7 +186,7 @@ class Fees:
     @classmethod
     def of(cls, panel: PricePanel, costs: Costs) -> Fees:
         """Return the fees of ``panel``'s sessions under ``costs`` (made once per panel and model)."""
-        return panel.memo("_fees", costs, lambda: cls(panel, costs))
+        return panel.memo("fees", costs, lambda: cls(panel, costs), pickle=False)
 
     def buy(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
         """Fees of buying ``value`` yuan on ``session``."""

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from thematic.codes import index_name
+
 CJK_FAMILY: Final = "Noto Sans CJK SC"
 UP: Final = "#c0392b"  # A-share convention: red is up
 DOWN: Final = "#1e8449"  # and green is down
@@ -65,7 +67,7 @@ def footnote_text(meta: Mapping[str, Any]) -> str:
     )
     return (
         f"Entry: {meta.get('entry_rule', '?')}; untradable trades: {meta.get('untradable', '?')}. "
-        f"Benchmark {bench} ({kind}). Data: {meta.get('sources_text', '?')} series, "
+        f"Benchmark {index_name(bench)}, {bench} ({kind}). Data: {meta.get('sources_text', '?')} series, "
         f"as of {meta.get('as_of', '?')}."
     )
 
@@ -95,7 +97,7 @@ def event_time_chart(
     b = curve["basket_return"].to_numpy()
     m = curve["benchmark_return"].to_numpy()
     ax.plot(x, b, color=BASKET_COLOR, lw=1.8, label="basket")
-    ax.plot(x, m, color=BENCH_COLOR, lw=1.4, label=f"CSI 300 ({meta.get('benchmark', '')})")
+    ax.plot(x, m, color=BENCH_COLOR, lw=1.4, label=index_name(meta.get("benchmark", "")))
     ax.fill_between(x, m, b, where=b >= m, color=UP, alpha=0.15, interpolate=True,
                     label="excess > 0")  # fmt: skip
     ax.fill_between(x, m, b, where=b < m, color=DOWN, alpha=0.15, interpolate=True,
@@ -155,7 +157,7 @@ def constituent_chart(
 ) -> Figure:
     """Each stock's return at one horizon against the benchmark's, sorted; odd ones marked.
 
-    ``constituents``: one basket's rows of :func:`thematic.pipeline.constituent_returns`.
+    ``constituents``: one basket's rows of :func:`thematic.runs.evaluate.constituent_returns`.
     Excluded constituents are listed at the bottom with why; delayed entries and blocked
     exits are hatched.
     """
