@@ -18,7 +18,15 @@ import pytest
 
 from tests.helpers import events, make_panel
 from thematic.engine import evaluate_events
-from thematic.engine.tradable import DOWN_CLOSE, LOCKED, NO_BAR, UP_CLOSE, UP_OPEN, describe
+from thematic.engine.tradable import (
+    DOWN_CLOSE,
+    LOCKED,
+    NO_BAR,
+    UP_CLOSE,
+    UP_OPEN,
+    describe,
+    limits,
+)
 from thematic.marketrules import RULES, rule_value
 from thematic.rules import Costs, Trading
 
@@ -294,3 +302,24 @@ def test_trade_states_in_words() -> None:
     assert describe(UP_CLOSE) == "closed at the up-limit"
     assert describe(DOWN_CLOSE) == "closed at the down-limit"
     assert describe(UP_OPEN | UP_CLOSE) == "opened at the up-limit, closed at the up-limit"
+
+
+def test_st_periods_are_inclusive_and_each_code_gets_its_own() -> None:
+    # A +5% close at the high on 2024-03-25 is the main-board ST limit only inside the
+    # period, both ends included; a period of a code not in the panel changes nothing.
+    day = "2024-03-25"
+    assert close_blocked(MAIN, day, 0.05, ((MAIN, day, day),)) is True
+    assert close_blocked(MAIN, day, 0.05, ((MAIN, "2024-03-01", "2024-03-24"),)) is False
+    assert close_blocked(MAIN, day, 0.05, ((MAIN, "2024-03-26", "2024-04-30"),)) is False
+    assert close_blocked(MAIN, day, 0.05, (("600001", day, day), (MAIN, day, day))) is True
+
+
+def test_codes_of_no_known_board_take_the_main_board_limit() -> None:
+    # B shares (900xxx in Shanghai, 200xxx in Shenzhen) are no A-share board; their daily
+    # limit is 10 %, the main board's, which is what a panel holding one applies.
+    d = days_from("2024-03-21", 4)
+    p = make_panel(d, opens={"900901": [1.0] * 4, "200002": [1.0] * 4},
+                   closes={"900901": [1.0] * 4, "200002": [1.0] * 4},
+                   bench_open=[1.0] * 4, bench_close=[1.0] * 4)  # fmt: skip
+    up, down = limits(p)
+    assert (up == 0.10).all() and (down == 0.10).all()
