@@ -175,6 +175,10 @@ def test_the_limit_tolerance_at_its_boundary() -> None:
     assert close_price_blocked(MAIN, "2024-03-25", 11.00) is True
     assert close_price_blocked(MAIN, "2024-03-25", 10.99) is True
     assert close_price_blocked(MAIN, "2024-03-25", 10.98) is False
+    # From 10.05 the limit is 11.06 (11.055 rounded): 11.05 is within the tolerance
+    # (0.005 / 11.05 + 0.01 / 10.05 on the ratio), 11.04 is not (+9.851 % against +9.855 %).
+    assert close_price_blocked(MAIN, "2024-03-25", 11.05, prev=10.05) is True
+    assert close_price_blocked(MAIN, "2024-03-25", 11.04, prev=10.05) is False
     # ChiNext at 20 %: 12.00 is the limit; 11.99 within the tolerance, 11.98 not.
     assert close_price_blocked(CHINEXT, "2024-03-25", 11.99) is True
     assert close_price_blocked(CHINEXT, "2024-03-25", 11.98) is False
@@ -323,3 +327,26 @@ def test_codes_of_no_known_board_take_the_main_board_limit() -> None:
                    bench_open=[1.0] * 4, bench_close=[1.0] * 4)  # fmt: skip
     up, down = limits(p)
     assert (up == 0.10).all() and (down == 0.10).all()
+
+
+def test_a_sale_at_the_st_down_limit_waits_and_a_new_listing_has_no_down_limit() -> None:
+    # Bought at 10 on 03-22; on 03-25 (h = 1) the stock closes at its low 9.50, -5 %: the
+    # main-board ST limit, so the sale is blocked with the ST table and not without it.
+    d = days_from("2024-03-20", 5)
+    closes = {MAIN: [10.0, 10.0, 10.0, 9.5, 9.5]}
+    opens = {MAIN: [10.0, 10.0, 10.0, 10.0, 9.5]}
+    p = make_panel(d, opens=opens, closes=closes, bench_open=[1.0] * 5, bench_close=[1.0] * 5)
+    ev = events(("a", d[1], MAIN))
+    for st, blocked in ((st_of(MAIN), 1), ((), 0)):
+        t = evaluate_events(p, ev, [1], "next_close", trading=Trading(st=st)).table
+        assert t.iloc[0].blocked_exits == blocked
+    # Listed 2023-04-10 (main board, five free sessions): a -30 % close at the low on its
+    # third session does not block a sale there.
+    d = days_from("2023-04-09", 5)
+    nan = float("nan")
+    q = make_panel(d, opens={REFERENCE: [10.0] * 5, MAIN: [nan, 10.0, 10.0, 10.0, 7.0]},
+                   closes={REFERENCE: [10.0] * 5, MAIN: [nan, 10.0, 10.0, 7.0, 7.0]},
+                   bench_open=[1.0] * 5, bench_close=[1.0] * 5)  # fmt: skip
+    t = evaluate_events(q, events(("b", d[1], MAIN)), [1], "next_close").table
+    assert t.iloc[0].blocked_exits == 0
+    assert t.iloc[0].basket_return == pytest.approx(-0.3, abs=1e-12)
