@@ -144,6 +144,7 @@ def test_no_private_name_is_imported_across_modules() -> None:
         ("data", ("engine", "stats", "runs", "output", "cli", "pipeline", "eventstats")),
         ("engine", ("stats", "runs", "output", "cli", "pipeline", "eventstats", "history")),
         ("stats", ("runs", "output", "cli", "pipeline", "eventstats", "history")),
+        ("drafting", ("data", "engine", "stats", "runs", "output", "cli")),
     ],
 )
 def test_a_lower_floor_never_imports_a_higher_one(lower: str, higher: tuple[str, ...]) -> None:

@@ -102,6 +102,24 @@ def test_no_dask_options_at_once_is_a_usage_error() -> None:
         connect(2, "tcp://127.0.0.1:1", flags)
 
 
+def test_a_local_cluster_starts_while_another_holds_the_default_port() -> None:
+    # The scheduler's HTTP server defaulted to 8787: a second local cluster on the machine
+    # (another run, another test session) warned, an error under -W error.
+    import contextlib
+    import socket
+
+    from thematic.engine.distributed import connect
+
+    with socket.socket() as taken:
+        with contextlib.suppress(OSError):  # (already taken by someone else: the case itself)
+            taken.bind(("127.0.0.1", 8787))
+        c = connect(workers=1)
+        try:
+            assert c.submit(sum, [1, 2]).result() == 3
+        finally:
+            c.close()
+
+
 MARKET = Path(__file__).resolve().parents[1].parent / "shared" / "market"
 
 

@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import SHARED
 from thematic.baskets import load_basket, load_baskets
 from thematic.cli import main
-from thematic.draft import draft_from_text, find_date, normalize, write_drafts
+from thematic.drafting import draft_from_text, find_date, normalize, write_drafts
 from thematic.errors import BasketError, DraftError
 
 REPORTS = SHARED / "reports"
@@ -161,3 +161,14 @@ def test_pdfs_of_the_shipped_reports_reproduce_the_shipped_baskets(
         (baskets[i].name, baskets[i].codes) for i in shipped
     ]
     assert draft.analysts == baskets[shipped[0]].report.analysts
+
+
+def test_old_import_paths_still_work_with_a_deprecation_warning() -> None:
+    import thematic.drafting
+
+    with pytest.warns(DeprecationWarning, match="thematic.drafting.writer.write_drafts"):
+        from thematic.draft import write_drafts as old
+    assert old is thematic.drafting.write_drafts
+    with pytest.warns(DeprecationWarning, match="thematic.drafting.reading.read_report"):
+        from thematic.reading import read_report
+    assert read_report is thematic.drafting.read_report

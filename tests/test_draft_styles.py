@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from thematic.draft import draft_from_text, find_date, slug, write_drafts
+from thematic.drafting import draft_from_text, find_date, slug, write_drafts
+from thematic.drafting.reading import detect, read_report
 from thematic.errors import DraftError
-from thematic.reading import detect, read_report
 
 
 def groups(text: str) -> dict[str, list[str]]:
@@ -98,7 +98,7 @@ HEADER = """# 液冷：算力基础设施的新蓝海
 
 def test_header_fields_of_another_broker() -> None:
     d = draft_from_text(HEADER)
-    assert d.title == "液冷:算力基础设施的新蓝海"
+    assert d.title == "液冷：算力基础设施的新蓝海"  # the report's own punctuation
     assert d.analysts == ["王某", "李四", "赵五"]
     assert d.broker == "华福证券"
     assert d.published == dt.date(2024, 7, 8)
@@ -190,7 +190,7 @@ def test_html_page_without_its_furniture(tmp_path: Path) -> None:
         ("算力租赁", ["300442", "300738"])
     ]
     assert draft.published == dt.date(2024, 7, 8) and draft.broker == "华福证券"
-    assert draft.title == "算力租赁:供需两旺" and draft.analysts == ["王某"]
+    assert draft.title == "算力租赁：供需两旺" and draft.analysts == ["王某"]
 
 
 def test_a_two_column_pdf_keeps_its_columns_apart(tmp_path: Path) -> None:
@@ -219,3 +219,16 @@ def test_a_two_column_pdf_keeps_its_columns_apart(tmp_path: Path) -> None:
     assert [(t.name, [s.code for s in t.stocks]) for t in draft.themes] == [
         ("液冷", ["002837", "301018"])
     ]  # the right column's 中际旭创 is background, not a pick
+
+
+def test_a_decimal_after_a_sentence_is_not_a_list_item() -> None:
+    text = "光模块：新一轮周期\n2024年1月2日\n建议关注中际旭创。\n1.5T光模块出货量达到高点，新易盛获益。\n"
+    assert groups(text) == {"光模块": ["300308"]}  # 新易盛 is background; the title names it
+
+
+def test_and_between_bracketed_codes_separates_two_stocks() -> None:
+    text = "2024年1月2日\n投资建议：建议关注A股光模块龙头中际旭创（300308）和新易盛（300502）。"
+    assert groups(text) == {"光模块": ["300308", "300502"]}
+    assert groups("2024年1月2日\n建议关注：嘉和美康、中际旭创。") == {
+        "theme1": ["688246", "300308"]
+    }

@@ -254,3 +254,24 @@ def test_tables_do_not_share_their_column_index() -> None:
     first = evaluate_events(PANEL, ABC, [1]).table
     first.columns.name = "renamed by a caller"
     assert evaluate_events(PANEL, ABC, [1]).table.columns.name is None
+
+
+def test_baskets_pydantic_validated_are_not_validated_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Baskets are checked when loaded; their events go to the engine as they are.
+    import warnings
+
+    import thematic
+    from thematic.engine import curves as curves_module
+    from thematic.engine import evaluate as evaluate_module
+
+    def refuse(events: pd.DataFrame) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(evaluate_module, "check_and_factorize", refuse)
+    monkeypatch.setattr(curves_module, "check_and_factorize", refuse)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        assert len(thematic.evaluate("baskets/idc.yaml", horizons="1,5")) == 2
+        assert len(thematic.curves("baskets/idc.yaml")) > 100

@@ -246,3 +246,32 @@ def test_event_chart_horizon_labels_do_not_overlap() -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b), (a, b)
+
+
+def test_the_page_reads_each_series_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import Counter
+
+    from thematic.data.sourcing import default_provider
+    from thematic.runs import page_data as module
+
+    inner = default_provider()
+    fetched: Counter[str] = Counter()
+    real_daily, real_index = inner.fetch_daily, inner.fetch_index_daily
+
+    def daily(code: str, start: object = None, end: object = None) -> pd.DataFrame:
+        fetched[code] += 1
+        return real_daily(code)
+
+    def index(code: str, start: object = None, end: object = None) -> pd.DataFrame:
+        fetched[code] += 1
+        return real_index(code)
+
+    monkeypatch.setattr(inner, "fetch_daily", daily)
+    monkeypatch.setattr(inner, "fetch_index_daily", index)
+    monkeypatch.setattr(module, "default_provider", lambda: inner)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        data = module.page_data("baskets/optical_communications.yaml", "20")
+    assert len(data.constituents) == 1 and data.stats is not None
+    # Results, curves, statistics and the constituents: five stocks and the index, once each.
+    assert fetched == dict.fromkeys(["300308", "300502", "300394", "002281", "000988", "000300"], 1)

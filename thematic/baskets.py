@@ -35,17 +35,13 @@ from pydantic import ValidationError as PydanticValidationError
 
 from thematic.codes import exchange_of, is_code_format, is_index_code, known_stocks
 from thematic.constants import CSI300, WEIGHT_SUM_TOLERANCE
-from thematic.errors import BasketError, BasketErrors, BasketNameWarning
+from thematic.errors import BasketError, BasketErrors, BasketNameWarning, UsageError
+from thematic.rules import china_today
 
 if TYPE_CHECKING:
     import pandas as pd
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-
-
-def _china_today() -> dt.date:
-    # Reports are dated in China time; a report published "today" in Beijing is not future.
-    return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
 
 TODO_MARK = "TODO"
@@ -56,6 +52,55 @@ def _reject_todo(value: Any) -> Any:
     if any(isinstance(v, str) and v.strip().upper().startswith(TODO_MARK) for v in items):
         raise ValueError("is a TODO left by `thematic draft`: fill it in")
     return value
+
+
+class _DuplicateKey(Exception):
+    """A mapping of the YAML document gives one key twice (YAML would keep the last)."""
+
+    def __init__(self, key: str, first_line: int, second_line: int) -> None:
+        self.key, self.first_line, self.second_line = key, first_line, second_line
+        super().__init__(key)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` refusing a key given twice in one mapping (not last-one-wins)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, (str, int, float, bool, dt.date)) and key in seen:
+                raise _DuplicateKey(str(key), seen[key], line)
+            if isinstance(key, (str, int, float, bool, dt.date)):
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(text: str) -> Any:
+    r"""Parse a YAML document as ``yaml.safe_load`` does, refusing duplicated keys.
+
+    Raises
+    ------
+    yaml.YAMLError
+        The text is not YAML.
+    ValueError
+        A mapping gives a key twice; the message names the key and both lines.
+
+    Examples
+    --------
+    >>> read_yaml("id: a\nid: b\n")
+    Traceback (most recent call last):
+    ...
+    ValueError: key 'id' is given twice (lines 1 and 2); remove one
+    """
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # (a SafeLoader subclass)
+    except _DuplicateKey as dup:
+        raise ValueError(
+            f"key {dup.key!r} is given twice (lines {dup.first_line} and {dup.second_line}); "
+            "remove one"
+        ) from None
 
 
 class _Strict(BaseModel):
@@ -120,7 +165,7 @@ class Report(_Strict):
     @field_validator("published")
     @classmethod
     def _not_in_future(cls, value: dt.date) -> dt.date:
-        if value > _china_today():
+        if value > china_today():
             raise ValueError("is in the future")
         return value
 
@@ -192,6 +237,20 @@ class Basket(_Strict):
     def codes(self) -> list[str]:
         """Constituent codes, in file order."""
         return [c.code for c in self.constituents]
+
+    @property
+    def content_hash(self) -> str:
+        """A short hash of everything the file says (two versions of a basket differ).
+
+        Examples
+        --------
+        >>> b = load_basket("baskets/idc.yaml")
+        >>> len(b.content_hash), b.content_hash == b.model_copy().content_hash
+        (12, True)
+        """
+        import hashlib
+
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
 
     @property
     def weights(self) -> list[float]:
@@ -298,7 +357,9 @@ def load_basket(path: str | Path) -> Basket:
     except UnicodeDecodeError as exc:
         raise BasketError(source, "", f"is not UTF-8 text ({exc.reason})") from None
     try:
-        data = yaml.safe_load(text)
+        data = read_yaml(text)
+    except ValueError as exc:  # a duplicated key
+        raise BasketError(source, "", str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -399,15 +460,30 @@ def needed_codes(baskets: Sequence[Basket]) -> tuple[list[str], list[str]]:
 BasketsLike = str | Path | Basket | Iterable[str | Path | Basket]
 
 
-def as_baskets(baskets: BasketsLike) -> list[Basket]:
-    """Return the baskets given, loading any file or directory named among them."""
+def _flatten(baskets: BasketsLike) -> list[Basket]:
     if isinstance(baskets, Basket):
         return [baskets]
     if isinstance(baskets, (str, Path)):
         return load_baskets(baskets)
     out: list[Basket] = []
     for b in baskets:
-        out.extend(as_baskets(b))
+        out.extend(_flatten(b))
+    return out
+
+
+def as_baskets(baskets: BasketsLike) -> list[Basket]:
+    """Return the baskets given, loading any file or directory named among them.
+
+    Raises
+    ------
+    UsageError
+        When none is given (``thematic.evaluate([])``).
+    """
+    out = _flatten(baskets)
+    if not out:
+        raise UsageError(
+            "baskets: none given (pass a basket, a basket file, a directory or a list of them)"
+        )
     return out
 
 

@@ -10,6 +10,16 @@ TRADING_DAYS_PER_YEAR: Final = 242
 #: Nanoseconds in a calendar day (datetime64[ns] ticks of one date).
 NS_PER_DAY: Final = 86_400 * 10**9
 
+#: Most sessions a horizon or a trade delay may span: 100 years of sessions, more than any
+#: A-share calendar holds (the exchanges opened in 1990).  Larger values are refused as
+#: typos; within it, the engine bounds a delay by the sessions the data actually has.
+MAX_SESSIONS: Final = 100 * TRADING_DAYS_PER_YEAR
+
+#: Largest per-side cost in basis points (the whole traded value) and largest notional
+#: (yuan; more than the whole A-share market's capitalisation).
+MAX_COST_BPS: Final = 10_000.0
+MAX_NOTIONAL: Final = 1e15
+
 #: Index code of the CSI 300 (沪深300), the default benchmark.
 CSI300: Final = "000300"
 
@@ -44,6 +54,7 @@ RESULT_COLUMNS: Final[tuple[str, ...]] = (
     "blocked_entries",
     "delayed_entries",
     "blocked_exits",
+    "entered_after_exit",
     "basket_return",
     "benchmark_return",
     "excess_return",

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from thematic.errors import DamagedFileWarning, UsageError
@@ -59,6 +59,44 @@ def check_writable_target(path: Path, param: str = "path") -> None:
             if not os.access(parent, os.W_OK | os.X_OK):
                 raise UsageError(f"{param}: {path}: cannot write in {parent} (permission denied)")
             break
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def check_targets_apart(targets: Mapping[str, Path | None], inputs: Iterable[Path] = ()) -> None:
+    """Raise a :class:`UsageError` when an output would overwrite an input or another output.
+
+    Checked before any work: ``--output`` onto the basket file it reads, or ``--output`` and
+    ``--metadata`` on one path, would lose a file (or write one result over the other).
+
+    Parameters
+    ----------
+    targets
+        Output paths by the option that names them (``{"--output": Path(...)}``); None: unset.
+    inputs
+        The files the command reads.
+
+    Examples
+    --------
+    >>> check_targets_apart({"--output": Path("a.csv"), "--metadata": Path("./a.csv")})
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --metadata: a.csv is also given to --output; give each its own file
+    """
+    given = [(param, Path(p)) for param, p in targets.items() if p is not None]
+    for k, (param, path) in enumerate(given):
+        for other, earlier in given[:k]:
+            if _same_file(path, earlier):
+                raise UsageError(
+                    f"{param}: {path} is also given to {other}; give each its own file"
+                )
+        for source in inputs:
+            if _same_file(path, Path(source)):
+                raise UsageError(f"{param}: {path} is an input of this command; it would be lost")
 
 
 @contextlib.contextmanager

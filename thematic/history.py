@@ -2,31 +2,44 @@
 
 Layout of a history directory::
 
-    as_of=2025-08-22.parquet   every (basket, horizon, entry rule) evaluated on that data
+    as_of=2025-08-22.parquet   every (basket, horizon, entry rule, settings) evaluated on that data
     .history.lock              held while a run writes (two cron jobs queue, both finish)
+    quarantine/                damaged history files, set aside with a warning
 
-A run's rows are keyed by ``(basket, horizon, entry_rule, as_of)``: running again on the
-same data replaces its rows instead of duplicating them, and leaves other baskets' rows of
-that date alone.  Each file is rewritten whole to a temporary name and renamed into place
+A run's rows are keyed by everything that changes a number: ``(basket, horizon, entry_rule,
+as_of, settings, basket_hash)``, where ``settings`` states the trading rules, costs and
+benchmark and ``basket_hash`` is a hash of the basket file's content.  Running again with the
+same settings on the same data replaces its rows instead of duplicating them; a run with
+other settings, or after the basket was edited, adds its own rows beside them.  Each file is
+rewritten whole to a temporary name and renamed into place
 (:func:`thematic.files.atomic_path`), so a run killed at any instant leaves the history as
-it was; readers skip the temporary files (their names start with a dot).
+it was; readers skip the temporary files (their names start with a dot), and the next
+writer removes them.
 """
 
 from __future__ import annotations
 
+import os
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
-from thematic.errors import DataError, UsageError
-from thematic.files import atomic_path
+from thematic.errors import DamagedFileWarning, DataError, UsageError
+from thematic.files import atomic_path, set_aside
 
-KEY: Final[tuple[str, ...]] = ("basket", "horizon", "entry_rule", "as_of")
+KEY: Final[tuple[str, ...]] = (
+    "basket", "horizon", "entry_rule", "as_of", "settings", "basket_hash",
+)  # fmt: skip
 #: Columns a history adds to the result table's.
-EXTRA_COLUMNS: Final[tuple[str, ...]] = ("as_of", "run_at", "untradable", "sources", "benchmark")
+EXTRA_COLUMNS: Final[tuple[str, ...]] = (
+    "as_of", "run_at", "untradable", "sources", "benchmark", "settings", "basket_hash",
+)  # fmt: skip
 LOCK_NAME: Final = ".history.lock"
 LOCK_TIMEOUT_S: Final = 600.0
+QUARANTINE: Final = "quarantine"
 
 
 def _file(directory: Path, as_of: str) -> Path:
@@ -34,24 +47,59 @@ def _file(directory: Path, as_of: str) -> Path:
 
 
 def check_directory(directory: Path, param: str = "directory") -> None:
-    """Raise :class:`UsageError` when ``directory`` exists and is not a directory.
+    """Raise :class:`UsageError` when ``directory`` cannot hold a history (before any work).
 
-    ``param``: the caller's name for it, which the message starts with.
+    It is a file, or it (or the nearest existing parent it would be made in) is not
+    writable.  ``param``: the caller's name for it, which the message starts with.
     """
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{param}: {directory} is a file, not a directory")
+    for place in (directory, *directory.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise UsageError(f"{param}: {directory}: {place} is a file, not a directory")
+            if not os.access(place, os.W_OK | os.X_OK):
+                raise UsageError(f"{param}: {directory}: cannot write in {place} "
+                                 "(permission denied)")  # fmt: skip
+            return
 
 
-def append(directory: str | Path, table: pd.DataFrame) -> Path:
+def settings_text(meta: Mapping[str, Any]) -> str:
+    """Return the settings of a run that change its numbers, as one line (part of a row's key)."""
+    costs = meta.get("cost_parameters", {})
+    return (
+        f"untradable={meta.get('untradable', '')} max_delay={meta.get('max_delay', '')} "
+        f"commission_bps={costs.get('commission_bps', '')} "
+        f"slippage_bps={costs.get('slippage_bps', '')} notional={costs.get('notional', '')} "
+        f"st_table={'given' if 'ST periods from' in meta.get('limits', '') else 'none'} "
+        f"benchmark={meta.get('benchmark', '')}"
+    )
+
+
+def append(
+    directory: str | Path, table: pd.DataFrame, basket_hashes: Mapping[str, str] | None = None
+) -> Path:
     """Add an evaluation's rows to the history, replacing rows with the same key.
 
-    Returns the file written.  Raises :class:`UsageError` when ``directory`` is a file.
+    Parameters
+    ----------
+    directory
+        The history directory (made when missing).
+    table
+        An evaluation table with its ``attrs["metadata"]``.
+    basket_hashes
+        :attr:`thematic.baskets.Basket.content_hash` by basket id (empty when unknown).
+
+    Returns the file written.  A damaged file of the same as-of date is set aside with a
+    :class:`DamagedFileWarning` and the new rows are written; temporary files left by a
+    killed run are removed.  Raises :class:`UsageError` when ``directory`` is a file.
     """
     from filelock import FileLock
 
     directory = Path(directory)
     check_directory(directory)
     meta = table.attrs["metadata"]
+    hashes = basket_hashes or {}
     rows = table.assign(
         basket=table["basket"].astype(str),
         entry_rule=table["entry_rule"].astype(str),
@@ -62,13 +110,17 @@ def append(directory: str | Path, table: pd.DataFrame) -> Path:
         untradable=meta.get("untradable", ""),
         sources=meta.get("sources_text", ""),
         benchmark=f"{meta['benchmark']}",
+        settings=settings_text(meta),
+        basket_hash=table["basket"].astype(str).map(lambda b: hashes.get(b, "")),
     )
     rows.attrs = {}
     directory.mkdir(parents=True, exist_ok=True)
     target = _file(directory, meta["as_of"])
     with FileLock(str(directory / LOCK_NAME), timeout=LOCK_TIMEOUT_S):
-        if target.exists():
-            old = _read_file(target)
+        for stale in directory.glob(".as_of=*.tmp"):  # a killed writer's (we hold the lock)
+            stale.unlink(missing_ok=True)
+        old = _read_file(target, set_aside_damaged=True) if target.exists() else None
+        if old is not None:
             keys = pd.MultiIndex.from_frame(rows[list(KEY)])
             keep = ~pd.MultiIndex.from_frame(old[list(KEY)]).isin(keys)
             rows = pd.concat([old[keep], rows], ignore_index=True)
@@ -78,11 +130,28 @@ def append(directory: str | Path, table: pd.DataFrame) -> Path:
     return target
 
 
-def _read_file(path: Path) -> pd.DataFrame:
+def _read_file(path: Path, set_aside_damaged: bool = False) -> pd.DataFrame | None:
+    """Read one history file; None (with a warning) when it is damaged.
+
+    Files written before the key held the settings get empty ``settings`` and
+    ``basket_hash`` (unknown).
+    """
     try:
-        return pd.read_parquet(path)
+        df = pd.read_parquet(path)
+        missing = [c for c in ("basket", "horizon", "entry_rule", "as_of") if c not in df]
+        if missing:
+            raise ValueError(f"no column(s) {missing}")
     except Exception as exc:  # pyarrow raises many types for damaged files
-        raise DataError(f"{path}: unreadable history file ({type(exc).__name__}: {exc})") from None
+        why = f"{path}: unreadable history file ({type(exc).__name__}: {exc})"
+        if set_aside_damaged:
+            set_aside(path, path.parent / QUARANTINE, why)
+        else:
+            warnings.warn(f"{why}; skipped", DamagedFileWarning, stacklevel=3)
+        return None
+    for column in ("settings", "basket_hash"):
+        if column not in df:
+            df[column] = ""
+    return df
 
 
 def read(
@@ -93,6 +162,7 @@ def read(
 ) -> pd.DataFrame:
     """Every row of the history (optionally one basket, one horizon), oldest as-of first.
 
+    A damaged file is skipped with a :class:`DamagedFileWarning`; the intact ones are read.
     ``params``: the caller's names for ``directory`` and ``horizon``, which messages start
     with (``--history`` and ``--horizon`` on the command line).
     """
@@ -100,9 +170,12 @@ def read(
     if not directory.is_dir():
         raise UsageError(f"{params[0]}: {directory} is not a history directory")
     files = sorted(p for p in directory.glob("as_of=*.parquet") if not p.name.startswith("."))
+    frames = [df for df in map(_read_file, files) if df is not None]
     if not files:
         raise DataError(f"{directory}: the history is empty (run `thematic evaluate --history`)")
-    df = pd.concat([_read_file(p) for p in files], ignore_index=True)
+    if not frames:
+        raise DataError(f"{directory}: no history file is readable (each is named above)")
+    df = pd.concat(frames, ignore_index=True)
     if basket is not None:
         known = sorted(df["basket"].unique())
         if basket not in known:

@@ -8,11 +8,20 @@ recognise, so passing it on to another function does not parse it again.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Final, Literal
 
-from thematic.constants import ENTRY_RULES, MAX_HORIZON, EntryRule
+from thematic.constants import (
+    ENTRY_RULES,
+    MAX_COST_BPS,
+    MAX_HORIZON,
+    MAX_NOTIONAL,
+    MAX_SESSIONS,
+    EntryRule,
+)
 from thematic.errors import UsageError
 
 Horizon = int | str
@@ -26,6 +35,15 @@ ENTRY_RULE_TEXT: Final[dict[str, str]] = {
 
 #: The exit rule every evaluation uses.
 EXIT_RULE_TEXT: Final = "close of the session h sessions after the entry session"
+
+
+def china_today() -> dt.date:
+    """Today's date in China, the latest publication date a basket or a call may give.
+
+    Reports are dated in China time; a report published "today" in Beijing is not in the
+    future.  One rule for basket files and events tables.
+    """
+    return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
 
 class Horizons(list[Horizon]):
@@ -68,6 +86,11 @@ def parse_horizons(spec: str | Sequence[Horizon], param: str = "horizons") -> Ho
             if h < 1 or (isinstance(item, float) and not float(item).is_integer()):
                 raise UsageError(
                     f"{param}: {item!r} is not a positive whole number of sessions or 'max'"
+                )
+            if h > MAX_SESSIONS:
+                raise UsageError(
+                    f"{param}: {item!r} is more sessions than any calendar holds (at most "
+                    f"{MAX_SESSIONS}; 'max' is the last session with data)"
                 )
         if h in out:
             raise UsageError(f"{param}: {item!r} is given twice")
@@ -147,10 +170,15 @@ class Costs:
     def __post_init__(self) -> None:
         for name in ("commission_bps", "slippage_bps"):
             value = getattr(self, name)
-            if not (value >= 0 and value == value):
-                raise UsageError(f"{name}: {value} must be a number >= 0")
-        if not self.notional > 0:
-            raise UsageError(f"notional: {self.notional} must be a positive number of yuan")
+            if not (isinstance(value, Real) and 0 <= float(value) <= MAX_COST_BPS):
+                raise UsageError(
+                    f"{name}: {value} must be a number of basis points from 0 to {MAX_COST_BPS:g}"
+                )
+        if not (isinstance(self.notional, Real) and 0 < float(self.notional) <= MAX_NOTIONAL):
+            raise UsageError(
+                f"notional: {self.notional} must be a positive number of yuan, at most "
+                f"{MAX_NOTIONAL:g}"
+            )
 
     def describe(self) -> str:
         """One line stating the cost model, for output headers and metadata."""
@@ -173,5 +201,8 @@ class Trading:
 
     def __post_init__(self) -> None:
         parse_untradable(self.untradable)
-        if not (isinstance(self.max_delay, int) and self.max_delay >= 0):
-            raise UsageError(f"max_delay: {self.max_delay!r} must be a whole number >= 0")
+        if not (isinstance(self.max_delay, int) and 0 <= self.max_delay <= MAX_SESSIONS):
+            raise UsageError(
+                f"max_delay: {self.max_delay!r} must be a whole number of sessions from 0 to "
+                f"{MAX_SESSIONS}"
+            )

@@ -11,6 +11,7 @@ from thematic.errors import UsageError
 
 if TYPE_CHECKING:
     from thematic.baskets import Basket
+    from thematic.data.base import Provider
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -35,21 +36,26 @@ def _pad(text: str, width: int) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """Show one basket: report, constituents, weights and data coverage."""
+    from thematic.data.sourcing import MemoProvider, default_provider
+    from thematic.rules import parse_horizons
     from thematic.runs.evaluate import coverage
 
+    parse_horizons(args.horizons, "--horizons")  # a bad option is a usage error, said first
+    trading_of(args)
     baskets = {b.id: b for b in load_baskets(args)}
     if args.id not in baskets:
         raise UsageError(f"no basket {args.id!r}; known: {', '.join(sorted(baskets))}")
     b = baskets[args.id]
     rows = []
-    for c in coverage(b):
+    provider = MemoProvider(default_provider())  # coverage and trades read each series once
+    for c in coverage(b, provider):
         head = f"{c['code']:<7} {_pad(c['name'], 10)} {c['weight']:>7.2%}  "
         if c["problem"]:
             rows.append(head + f"no data: {c['problem']}")
         else:
             rows.append(head + f"{c['first']} .. {c['last']} ({c['rows']} sessions; "
                         f"{c['source']}, {c['adjustment']})")  # fmt: skip
-    trades = _trades_of(b, args)
+    trades = _trades_of(b, args, provider)
     lines = [
         f"{b.id}: {b.name}",
         f"report: {b.report.title}",
@@ -68,7 +74,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _trades_of(b: Basket, args: argparse.Namespace) -> list[str]:
+def _trades_of(b: Basket, args: argparse.Namespace, provider: Provider) -> list[str]:
     """One line per blocked trade of basket ``b`` under the options' rules."""
     import warnings
 
@@ -78,7 +84,8 @@ def _trades_of(b: Basket, args: argparse.Namespace) -> list[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # show's own lines say what is missing
         try:
-            df = evaluate([b], horizons=args.horizons, entry=args.entry, trading=trading_of(args))
+            df = evaluate([b], horizons=args.horizons, entry=args.entry, trading=trading_of(args),
+                          provider=provider)  # fmt: skip
         except DataError as exc:
             return [f"  not evaluated: {exc}"]
     out = []

@@ -66,7 +66,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.history:
         from thematic.history import append
 
-        written = append(args.history, df)
+        hashes = {b.id: b.content_hash for b in baskets}
+        written = with_warnings_said(lambda: append(args.history, df, hashes))
         say(f"history: {len(df)} rows for as-of {meta['as_of']} in {written}")
     header = "\n".join(metadata_lines(meta))
     if fmt == "table":

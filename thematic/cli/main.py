@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from thematic.cli import baskets, calls, data, draft, evaluate, history, page, stats
 from thematic.cli.options import dask_args, paths_arg, rule_args, trading_args
@@ -28,11 +29,20 @@ from thematic.errors import ThematicError
 from thematic.output.console import say
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other error (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Say ``message`` as one ``error:`` line naming the command, and exit 2."""
+        say(f"{self.prog}: {message} (see {self.prog} --help)", "error")
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``thematic`` command."""
     from thematic import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="thematic",
         description="How did a research report's basket do against the CSI 300 after it came out?",
         epilog="Exit codes: 0 success, 1 data problem, 2 usage or input-file problem.",
@@ -158,13 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     dask_args(st)
     st.set_defaults(func=stats.cmd_stats)
 
-    dr = sub.add_parser("draft", help="draft basket YAML from a research report")
-    dr.add_argument("report", type=Path,
-                    help="the report: PDF, a web page saved from a browser, or text "
-                    "(recognised from the content)")  # fmt: skip
-    dr.add_argument("--output-dir", type=Path, default=Path("drafts"), help="default: %(default)s/")
-    dr.add_argument("--force", action="store_true", help="overwrite existing files")
-    dr.set_defaults(func=draft.cmd_draft)
+    draft.add_draft_parser(sub)
 
     ls = sub.add_parser("list", help="list baskets")
     paths_arg(ls)

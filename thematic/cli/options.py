@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import UsageError
-from thematic.files import check_writable_target, write_text
+from thematic.files import check_targets_apart, check_writable_target, write_text
 from thematic.output.console import say, with_warnings_said
 from thematic.rules import Trading
 
@@ -22,12 +22,33 @@ if TYPE_CHECKING:
 DEFAULT_BASKETS = "baskets"
 
 
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """Return the files a command reads: basket files, an events table, an ST table, a history."""
+    from thematic.baskets import basket_files
+
+    found: list[Path] = []
+    if hasattr(args, "paths"):
+        found += basket_files(args.paths or [DEFAULT_BASKETS])
+    for name in ("events", "st_table"):
+        if getattr(args, name, None) is not None:
+            found.append(getattr(args, name))
+    history = getattr(args, "history", None)
+    if history is not None and history.is_dir():
+        found += history.glob("as_of=*.parquet")
+    return found
+
+
 def check_targets(args: argparse.Namespace, *names: str) -> None:
-    """Fail before any work when an output path cannot be written (exit 2, nothing written)."""
-    for name in names:
-        path = getattr(args, name, None)
+    """Fail before any work when an output path cannot be written (exit 2, nothing written).
+
+    A target must be writable, must not be one of the command's inputs, and two options must
+    not name one file.
+    """
+    targets = {f"--{name.replace('_', '-')}": getattr(args, name, None) for name in names}
+    for param, path in targets.items():
         if path is not None:
-            check_writable_target(path, f"--{name.replace('_', '-')}")
+            check_writable_target(path, param)
+    check_targets_apart(targets, _inputs(args))
 
 
 def write_or_print(text: str, output: Path | None) -> None:
@@ -60,11 +81,15 @@ def trading_of(args: argparse.Namespace) -> Trading:
     from thematic.data.st import load_st_table
     from thematic.rules import Costs, parse_untradable
 
-    if args.max_delay < 0:
-        raise UsageError(f"--max-delay: {args.max_delay} must be a whole number >= 0")
-    costs = Costs(args.commission_bps, args.slippage_bps, args.notional)
+    policy = parse_untradable(args.untradable, "--untradable")
+    try:
+        costs = Costs(args.commission_bps, args.slippage_bps, args.notional)
+        Trading(policy, args.max_delay, costs)  # (checks the delay)
+    except UsageError as exc:  # name the option, not the field: "--max-delay", not "max_delay"
+        field, _, problem = str(exc).partition(":")
+        raise UsageError(f"--{field.replace('_', '-')}:{problem}") from None
     st = load_st_table(args.st_table, "--st-table") if args.st_table else ()
-    return Trading(parse_untradable(args.untradable, "--untradable"), args.max_delay, costs, st)
+    return Trading(policy, args.max_delay, costs, st)
 
 
 @contextmanager

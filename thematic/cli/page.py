@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from thematic.cli.options import load_baskets, trading_of
+from thematic.cli.options import check_targets, load_baskets, trading_of
 from thematic.errors import UsageError
-from thematic.files import check_writable_target, write_text
-from thematic.output.console import say
+from thematic.files import write_text
+from thematic.output.console import say, with_warnings_said
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -19,12 +19,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
-    check_writable_target(args.output, "--output")
+    check_targets(args, "output")
     if args.output.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--output: {args.output}: the report is HTML; name it *.html")
     baskets = load_baskets(args)
-    data = page_data(baskets, horizons=horizons, entry=entry, trading=trading_of(args),
-                     market=args.market, placebo_draws=args.placebo)  # fmt: skip
+    trading = trading_of(args)
+    data = with_warnings_said(
+        lambda: page_data(baskets, horizons=horizons, entry=entry, trading=trading,
+                          market=args.market, placebo_draws=args.placebo)
+    )  # fmt: skip
     html = render_page(data, progress=lambda xs: progress(xs, "report", len(baskets)))
     write_text(args.output, html)
     say(f"wrote {args.output} ({len(html.encode()) / 2**20:.1f} MiB, {len(baskets)} baskets)")

@@ -217,7 +217,12 @@ class PricePanel:
             found: np.ndarray = np.searchsorted(dates, when, side="right")
             return found
         day = (ticks - dates[0].astype(np.int64)) // NS_PER_DAY
-        after: np.ndarray = np.where(day < 0, 0, table[np.clip(day, 0, len(table) - 1)])
+        # Before the first day: the first session; from the last day on: none (len(dates)).
+        after: np.ndarray = np.where(
+            day < 0,
+            0,
+            np.where(day >= len(table), len(dates), table[np.clip(day, 0, len(table) - 1)]),
+        )
         return after
 
     @cached_property
@@ -226,8 +231,13 @@ class PricePanel:
         ticks = self.dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
         if not len(ticks) or (ticks % NS_PER_DAY != 0).any():
             return None
-        days = np.arange(ticks[0], ticks[-1] + 1, NS_PER_DAY)
-        return np.searchsorted(ticks, days, side="right").astype(np.int64)
+        # Whole days counted in integers: np.arange(first, last + 1, NS_PER_DAY) sizes itself
+        # in floating point and dropped the last day of a long panel, which then mapped
+        # (with every later day) to the last session: entry on the publication day itself.
+        n_days = int((ticks[-1] - ticks[0]) // NS_PER_DAY) + 1
+        days = ticks[0] + NS_PER_DAY * np.arange(n_days, dtype=np.int64)
+        table: np.ndarray = np.searchsorted(ticks, days, side="right").astype(np.int64)
+        return table
 
     def columns_of(self, codes: pd.Index, checked: bool = False) -> np.ndarray:
         """Column of each of ``codes`` (-1 where the panel has none).

@@ -8,6 +8,7 @@ caller (``derived``): this floor knows nothing of the engine.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from thematic.constants import CSI300
-from thematic.data.base import Provider
+from thematic.data.base import Provider, SeriesInfo, window_bars
 from thematic.data.panel import Derived, PricePanel, build_panel
 from thematic.errors import UnknownCodeError, UsageError
 
@@ -31,6 +32,57 @@ class PricedPanel(NamedTuple):
     """The source, as the metadata names it (``snapshot``, ``market dump DIR``, ...)."""
     provenance: Mapping[str, Any] | None
     """The data set's provenance (source, adjustment, as-of date), when it states one."""
+
+
+class MemoProvider:
+    """A provider that fetches each series once and hands out the same bars afterwards.
+
+    For a run that prices the same codes several times (the HTML page: results, curves,
+    statistics and each basket's constituents): every fetch after the first is a lookup,
+    and every use sees the same bars and the same :class:`~thematic.data.base.SeriesInfo`.
+    A code the inner provider has no data for raises the same error each time.
+    """
+
+    def __init__(self, inner: Provider) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._seen: dict[tuple[str, str], tuple[pd.DataFrame, SeriesInfo] | UnknownCodeError] = {}
+        self._info: dict[str, SeriesInfo] = {}
+
+    @property
+    def provenance(self) -> Mapping[str, Any] | None:
+        """The inner provider's provenance."""
+        return self.inner.provenance
+
+    def _fetch(self, kind: str, code: str) -> pd.DataFrame:
+        key = (kind, code)
+        if key not in self._seen:
+            fetch = self.inner.fetch_daily if kind == "stock" else self.inner.fetch_index_daily
+            try:
+                self._seen[key] = (fetch(code), self.inner.info(code))
+            except UnknownCodeError as exc:
+                self._seen[key] = exc
+        seen = self._seen[key]
+        if isinstance(seen, UnknownCodeError):
+            raise seen
+        self._info[code] = seen[1]
+        return seen[0]
+
+    def fetch_daily(
+        self, code: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        """Daily bars of a stock (fetched once; ``start``/``end`` cut the bars handed out)."""
+        return window_bars(self._fetch("stock", code), start, end)
+
+    def fetch_index_daily(
+        self, code: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        """Daily bars of an index (fetched once)."""
+        return window_bars(self._fetch("index", code), start, end)
+
+    def info(self, code: str) -> SeriesInfo:
+        """Provenance of the series of ``code`` handed out last."""
+        return self._info[code]
 
 
 def default_provider() -> Provider:

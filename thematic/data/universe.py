@@ -3,13 +3,17 @@
 Reading 4.7 M long-format bars from Parquet and pivoting them takes seconds; the dense
 ``(T, N)`` float matrices it produces load from ``.npy`` files in tens of milliseconds.  The
 store lives under the cache directory, keyed by the source files' size and modification
-time, and is written atomically (a killed build leaves no half store behind).
+time, and is written atomically (a killed build leaves no half store behind).  Each array's
+CRC-32 is recorded in ``meta.json`` and checked on load (about as long as reading it): a
+file altered in place, even at the same size, is set aside and rebuilt instead of changing
+results silently.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -23,7 +27,8 @@ from thematic.data.panel import Derived, PricePanel, assemble_panel, bar_flags
 from thematic.errors import CacheError, DataError
 from thematic.files import atomic_dir, set_aside
 
-STORE_VERSION = 3  # 2: bar shape flags (limit detection); 3: trade state under the rulebook
+# 2: bar shape flags (limit detection); 3: trade state under the rulebook; 4: checksums
+STORE_VERSION = 4
 _ARRAYS = (
     "open",
     "close",
@@ -40,6 +45,47 @@ def _market_files(market: Path) -> tuple[Path, Path]:
         if not f.exists():
             raise DataError(f"{f}: not found (expected the shared market dump layout)")
     return bars, index
+
+
+def read_market_files(bars_path: Path, index_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read a dump's bars and benchmark, or raise a :class:`DataError` naming file and value.
+
+    A truncated Parquet file, a missing column, or a benchmark value that is not a number
+    is one line, not an internal error.
+    """
+    columns = ["date", "code", "open", "high", "low", "close"]
+    try:
+        bars = pd.read_parquet(bars_path, columns=columns)
+    except Exception as exc:  # pyarrow raises many types for damaged files
+        raise DataError(f"{bars_path}: unreadable bars ({type(exc).__name__}: {exc})") from None
+    try:
+        bench = pd.read_csv(index_path, keep_default_na=False)  # a blank or "n/a" is refused
+    except Exception as exc:  # pandas raises many types for unreadable text
+        raise DataError(f"{index_path}: unreadable ({type(exc).__name__}: {exc})") from None
+    missing = [c for c in ("date", "open", "close") if c not in bench.columns]
+    if missing:
+        raise DataError(f"{index_path}: missing column(s) {missing}; have {list(bench.columns)}")
+    if bench.empty or bars.empty:
+        raise DataError(f"{index_path if bench.empty else bars_path}: has no rows")
+    for name in ("open", "close"):
+        values = pd.to_numeric(bench[name], errors="coerce")
+        bad = values.isna() & bench[name].notna()
+        if bad.any():
+            i = int(bad.to_numpy().argmax())
+            raise DataError(f"{index_path}: line {i + 2}: {name} {bench[name].iloc[i]!r} is not a "
+                            "number")  # fmt: skip
+        bench[name] = values
+    dates = pd.to_datetime(bench["date"], errors="coerce", format="ISO8601")
+    if dates.isna().any():
+        i = int(dates.isna().to_numpy().argmax())
+        raise DataError(f"{index_path}: line {i + 2}: date {bench['date'].iloc[i]!r} is not a "
+                        "date (YYYY-MM-DD)")  # fmt: skip
+    return bars, bench.assign(date=dates).set_index("date")
+
+
+def _crc(array: np.ndarray) -> int:
+    """CRC-32 of an array's values (its bytes in C order)."""
+    return zlib.crc32(np.ascontiguousarray(array).view(np.uint8).reshape(-1).data)
 
 
 def _key(files: tuple[Path, ...], derived: Sequence[Derived]) -> str:
@@ -92,14 +138,15 @@ def save_panel(
     ``derived`` arrays are computed and stored too (``<name>.npy``), for
     :func:`load_saved_panel` to seed them.
     """
+    arrays = {**{name: getattr(panel, name) for name in _ARRAYS},
+              **{d.name: d.make(panel) for d in derived}}  # fmt: skip
     with atomic_dir(directory) as tmp:
-        for name in _ARRAYS:
-            np.save(tmp / f"{name}.npy", getattr(panel, name), allow_pickle=False)
-        for d in derived:
-            np.save(tmp / f"{d.name}.npy", d.make(panel), allow_pickle=False)
+        for name, array in arrays.items():
+            np.save(tmp / f"{name}.npy", array, allow_pickle=False)
         info = {
             **meta,
             "version": STORE_VERSION,
+            "crc32": {name: _crc(array) for name, array in arrays.items()},
             "dates": panel.dates.strftime("%Y-%m-%d").tolist(),
             "codes": panel.codes.tolist(),
             "benchmark_code": panel.benchmark_code,
@@ -121,8 +168,14 @@ def load_saved_panel(directory: Path, derived: Sequence[Derived] = ()) -> PriceP
     try:
         info = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         arrays = {n: np.load(directory / f"{n}.npy", allow_pickle=False) for n in _ARRAYS}
-    except (OSError, ValueError, EOFError) as exc:
+        sums = info["crc32"]
+    except (OSError, ValueError, EOFError, KeyError, TypeError) as exc:
         raise CacheError(directory, f"unreadable panel store ({exc})") from None
+    for name, array in arrays.items():
+        if sums.get(name) != _crc(array):
+            raise CacheError(
+                directory, f"checksum mismatch in {name}.npy (file altered or damaged)"
+            )
     panel = PricePanel(
         dates=pd.DatetimeIndex(info["dates"]).as_unit("ns"),
         codes=pd.Index(info["codes"], dtype="str", name="code"),
@@ -145,9 +198,14 @@ def load_saved_panel(directory: Path, derived: Sequence[Derived] = ()) -> PriceP
         if not stored.exists():
             continue
         try:
-            panel.seed(d.name, (), np.load(stored, allow_pickle=False))
+            array = np.load(stored, allow_pickle=False)
         except (OSError, ValueError, EOFError) as exc:
             raise CacheError(directory, f"unreadable panel store ({exc})") from None
+        if sums.get(d.name) != _crc(array):
+            raise CacheError(
+                directory, f"checksum mismatch in {d.name}.npy (file altered or damaged)"
+            )
+        panel.seed(d.name, (), array)
     return panel
 
 
@@ -181,9 +239,7 @@ def load_market_panel(
             return load_saved_panel(target, derived)
         except CacheError as exc:
             set_aside(target, root.parent / "quarantine", f"{exc}; rebuilding it")
-    bars_path, index_path = files
-    bars = pd.read_parquet(bars_path, columns=["date", "code", "open", "high", "low", "close"])
-    bench = pd.read_csv(index_path, parse_dates=["date"]).set_index("date")
+    bars, bench = read_market_files(*files)
     panel = panel_from_long(bars, bench, CSI300)
     meta = {
         "source": str(market),

@@ -62,14 +62,18 @@ def connect(
     if scheduler is not None:
         try:
             return Client(scheduler, timeout=10)  # type: ignore[no-untyped-call]
-        except OSError as exc:
-            raise UsageError(f"{params[1]}: cannot reach {scheduler} ({exc})") from None
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or no address at all
+            raise UsageError(
+                f"{params[1]}: cannot reach {scheduler!r} ({exc}); give an address like "
+                "tcp://host:8786"
+            ) from None
     if workers is None or workers < 1:
         raise UsageError(f"{params[0]}: {workers} must be at least 1")
-    # The scheduler's HTTP server starts even without a dashboard, on 8787 unless told
-    # otherwise (and warns when that port is taken): any free port.
+    # No dashboard, and the scheduler's HTTP server on a free port: its default, 8787, is
+    # taken by any other local cluster (a second run, a test), which then warns.
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
-                           dashboard_address=":0", host="127.0.0.1")  # fmt: skip
+                           dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                           host="127.0.0.1")  # fmt: skip
     return Client(cluster)  # type: ignore[no-untyped-call]
 
 

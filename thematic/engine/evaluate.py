@@ -16,6 +16,10 @@ Conventions
   panel's last session.  A stock without a bar on the exit day is valued at its last close.
 - A constituent without a price on the entry day is excluded and the remaining weights are
   renormalised; it is reported in :attr:`Evaluation.missing`.
+- A constituent bought late (``delay``) after a horizon's exit session has no return at that
+  horizon: it is left out of that row (weights renormalised over the rest), counted in
+  ``entered_after_exit`` and recorded among the trades.  Never a same-day trade standing in
+  for a holding period.
 - Basket return: buy-and-hold, ``sum_i w_i r_i`` with the initial weights.
 """
 

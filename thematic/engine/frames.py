@@ -40,6 +40,9 @@ _NOTE_BEYOND = "horizon ends after the last session of the data ({last})"
 _NOTE_ALL_SKIPPED = "every constituent's exit was blocked (skipped under --untradable skip)"
 
 
+_NOTE_ALL_AFTER_EXIT = "every priced constituent was bought (delayed) after this horizon's exit"
+
+
 def result_table(
     panel: PricePanel,
     rule: EntryRule,
@@ -59,7 +62,8 @@ def result_table(
     first_day = f"{panel.dates[0]:%Y-%m-%d}"
     last = f"{panel.dates[-1]:%Y-%m-%d}"
     notes = [_NOTE_OK, _NOTE_BEFORE.format(first=first_day), _NOTE_AFTER.format(last=last),
-             _NOTE_NONE, _NOTE_BEYOND.format(last=last), _NOTE_ALL_SKIPPED]  # fmt: skip
+             _NOTE_NONE, _NOTE_BEYOND.format(last=last), _NOTE_ALL_SKIPPED,
+             _NOTE_ALL_AFTER_EXIT]  # fmt: skip
     note_code[exit_s >= t] = 4
     note_code[(blocks.n_priced == 0)[:, None] & (note_code == 0)] = 3
     note_code[~(entry_session < t), :] = 2
@@ -94,13 +98,13 @@ def result_table(
                 np.array([2]),
             ),
             (horizon.reshape(1, n_rows), np.array([4])),
-            (ints.reshape(len(INT_COLUMNS), n_rows), np.arange(6, 11)),
-            (fl.reshape(len(FLOAT_COLUMNS), n_rows), np.arange(11, 18)),
+            (ints.reshape(len(INT_COLUMNS), n_rows), np.arange(6, 12)),
+            (fl.reshape(len(FLOAT_COLUMNS), n_rows), np.arange(12, 19)),
             (
                 pd.Categorical.from_codes(
                     note_code.ravel(), dtype=_note_categories(tuple(notes)), validate=False
                 ),
-                np.array([18]),
+                np.array([19]),
             ),
         ],
         index=pd.RangeIndex(n_rows),

@@ -19,7 +19,13 @@ from thematic.constants import MAX_HORIZON, RESULT_COLUMNS, EntryRule
 from thematic.data.panel import PricePanel
 from thematic.engine.encode import Encoded
 from thematic.engine.tradable import exit_close as signed_exit_close
-from thematic.engine.trading import Entries, Fees, TradeRecords, plan_exits
+from thematic.engine.trading import (
+    OUT_AFTER_EXIT,
+    Entries,
+    Fees,
+    TradeRecords,
+    plan_exits,
+)
 from thematic.rules import Horizon, Trading
 
 #: Events evaluated per pass of the core loop: temporaries of a few MiB, and 10,000 calls
@@ -35,10 +41,11 @@ INT_COLUMNS = [
     "blocked_entries",
     "delayed_entries",
     "blocked_exits",
+    "entered_after_exit",
 ]
 FLOAT_COLUMNS = ["basket_return", "benchmark_return", "excess_return", "relative_return",
                   "net_return", "net_excess_return", "hit_rate"]  # fmt: skip
-assert RESULT_COLUMNS[6:11] == tuple(INT_COLUMNS) and RESULT_COLUMNS[11:18] == tuple(FLOAT_COLUMNS)
+assert RESULT_COLUMNS[6:12] == tuple(INT_COLUMNS) and RESULT_COLUMNS[12:19] == tuple(FLOAT_COLUMNS)
 
 
 def gather_returns(
@@ -140,22 +147,37 @@ def horizon_blocks(
         bench = np.take(panel.benchmark_close, x_safe) / np.take(bench_entry, e_safe)[:, None] - 1.0
         sums = np.zeros((3, b - a, n_h))  # weighted, net, beats
         n_blocked = np.zeros((b - a) * n_h, dtype=np.int64)  # blocked exits
+        n_after = np.zeros((b - a, n_h), dtype=np.int32)  # bought after the row's exit
         counts = None
         if hi > lo:
             ev_c, r_c = ev[lo:hi], rows[lo:hi]
             local = ev_c - a
-            # Horizons count from the basket's entry; a constituent bought later exits no earlier.
+            # Horizons count from the basket's entry; a constituent bought after a horizon's
+            # exit has no return at that horizon and is left out of its row.
             # (np.take: a row gather three times quicker than indexing with an array)
             xs = np.take(x_safe, local, axis=0)
             late = np.flatnonzero(np.take(late_row, r_c))
+            after_exit = None
             if len(late):
-                xs[late] = np.maximum(xs[late], entries.session[r_c[late], None])
+                bought = np.take(entries.session, r_c[late])
+                gone = (bought[:, None] > xs[late]) & np.take(ok, local[late], axis=0)
+                if gone.any():
+                    after_exit = np.zeros(xs.shape, dtype=bool)
+                    after_exit[late] = gone
+                    li, lj = np.nonzero(gone)
+                    planned = entry_c[local[late[li]]]
+                    chunk_trades.append(TradeRecords(
+                        r_c[late[li]], lj, flat_state[np.take(enc.col, r_c[late[li]]) * t + planned],
+                        planned, bought[li], np.full(len(li), OUT_AFTER_EXIT),
+                    ))  # fmt: skip
             base = np.take(enc.col, r_c).astype(np.int64)[:, None] * t
             # The three per-pair quantities in one block, so one reduceat sums them per event.
             work = np.empty((3, hi - lo, n_h))
             r = work[0]
             np.take(exit_close, xs + base, out=r)
             blocked = np.signbit(r)  # the close of a day the exit was blocked is negated
+            if after_exit is not None:
+                blocked &= ~after_exit  # (never held at that horizon: no exit to block)
             include = None
             i, j = np.nonzero(blocked)
             if len(i):
@@ -185,13 +207,18 @@ def horizon_blocks(
             if w_r is not None:
                 r *= w_r[:, None]
                 net *= w_r[:, None]
+            if after_exit is not None:
+                include = ~after_exit if include is None else include & ~after_exit
             if include is not None:
                 excluded = ~include
                 r[excluded], net[excluded], above[excluded] = 0.0, 0.0, 0.0
             starts = np.flatnonzero(np.r_[True, ev_c[1:] != ev_c[:-1]])
             first = local[starts]
             sums[:, first] = np.add.reduceat(work, starts, axis=1)
-            if skip:  # some exits drop out of some horizons: weights and members per horizon
+            if after_exit is not None:
+                n_after[first] = np.add.reduceat(after_exit.view(np.int8), starts, axis=0,
+                                                 dtype=np.int32)  # fmt: skip
+            if skip or after_exit is not None:  # members and weights differ by horizon
                 inc = include if include is not None else np.ones(r.shape, dtype=bool)
                 counts = np.zeros((2, b - a, n_h))
                 w_inc = np.where(inc, w_r[:, None] if w_r is not None else 1.0, 0.0)
@@ -204,6 +231,7 @@ def horizon_blocks(
         else:
             w_h, n_h_ = counts[0], counts[1]
         note_code[a:b][ok & (n_h_ == 0)] = 5  # every exit blocked and skipped
+        note_code[a:b][ok & (n_after == n_priced[a:b, None])] = 6  # every one bought too late
         ok &= n_h_ > 0
         basket, bench_out, excess, relative, net_basket, net_excess, hit = fl[:, a:b]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -218,6 +246,7 @@ def horizon_blocks(
             np.divide(1.0 + basket, 1.0 + bench_out, out=relative)
             relative -= 1.0
         ints[4, a:b] = np.where(in_data, n_blocked.reshape(b - a, n_h), 0)
+        ints[5, a:b] = n_after
         return chunk_trades
 
     starts_of_chunks = list(range(0, n_events, EVENT_CHUNK))

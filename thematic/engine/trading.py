@@ -51,6 +51,51 @@ class Entries:
     trades: TradeRecords
 
 
+#: Widest delay searched by a window per blocked trade; wider ones take a running minimum
+#: over the codes' sessions (the window's memory grows with the width).
+WINDOW_DELAY = 32
+
+
+def next_free(
+    state: np.ndarray, bits: int, cols: np.ndarray, start: np.ndarray, width: int
+) -> np.ndarray:
+    """Return, per pair, the first session in ``[start, start + width)`` where ``cols`` has no ``bits``.
+
+    ``state`` is ``(N, T)`` (code-major); the answer is ``T`` (past the data) where there is
+    none, and always for ``width == 0``.  Never past the data's last session, so a delay is
+    bounded by the calendar whatever ``width`` (``--max-delay``) says, in time and memory:
+    a window per pair up to :data:`WINDOW_DELAY` sessions, else one running minimum over
+    the sessions of the codes asked about.
+
+    Examples
+    --------
+    >>> s = np.array([[1, 1, 0, 1], [0, 1, 1, 1]], dtype=np.int8)
+    >>> cols, start = np.array([0, 0, 1, 1]), np.array([0, 3, 1, 4])
+    >>> next_free(s, 1, cols, start, 10).tolist(), next_free(s, 1, cols, start, 2).tolist()
+    ([2, 4, 4, 4], [4, 4, 4, 4])
+    >>> next_free(s, 1, cols, start, 100).tolist(), next_free(s, 1, cols, start, 0).tolist()
+    ([2, 4, 4, 4], [4, 4, 4, 4])
+    """
+    t = state.shape[1]
+    if not len(cols) or width <= 0:
+        return np.full(len(cols), t, dtype=np.int64)
+    if width <= WINDOW_DELAY:
+        window = start[:, None] + np.arange(width)[None, :]
+        safe = np.minimum(window, t - 1)
+        free = (window < t) & ((state[cols[:, None], safe] & bits) == 0)
+        at: np.ndarray = np.where(
+            free.any(axis=1), safe[np.arange(len(cols)), free.argmax(axis=1)], t
+        )
+        return at.astype(np.int64)
+    codes, which = np.unique(cols, return_inverse=True)
+    table = np.full((len(codes), t + 1), t, dtype=np.int32)
+    table[:, :t] = np.where((state[codes] & bits) == 0, np.arange(t, dtype=np.int32), t)
+    table = np.minimum.accumulate(table[:, ::-1], axis=1)[:, ::-1]  # first free at or after s
+    found = table[which, np.minimum(start, t)].astype(np.int64)
+    out: np.ndarray = np.where(found < start + width, found, t)
+    return out
+
+
 def plan_entries(
     panel: PricePanel, enc: Encoded, rule: EntryRule, trading: Trading, state: np.ndarray
 ) -> Entries:
@@ -81,19 +126,15 @@ def plan_entries(
     planned = e[idx].copy()
     prices = panel.open if rule == "next_open" else panel.close
     if trading.untradable == "delay" and len(idx):
-        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
-        inside = window < t
-        w_safe = np.minimum(window, t - 1)
-        free = inside & ((state[c[idx, None], w_safe] & bits) == 0)
-        found = free.any(axis=1)
-        at = w_safe[np.arange(len(idx)), free.argmax(axis=1)]
+        at = next_free(state, bits, c[idx], planned + 1, trading.max_delay)
+        found = at < t
         good = idx[found]
         session[good] = at[found]
         p0[good] = prices[at[found], c[good]]
         delayed[good] = True
         p0[idx[~found]] = np.nan
         # Say which: the window was searched in full, or the data ended inside it.
-        ran_out = ~inside[~found].all(axis=1)
+        ran_out = planned[~found] + trading.max_delay >= t
         last = f"{panel.dates[-1]:%Y-%m-%d}" if t else ""
         words = (f"entry blocked for more than {trading.max_delay} sessions",
                  f"entry blocked until the data ends (last session {last})")  # fmt: skip
@@ -138,7 +179,8 @@ def plan_exits(
 
     ``xs`` (exit session per row and horizon) is changed in place where an exit is delayed.
     Returns which pairs stay in their horizon (under ``skip``; None otherwise: all do) and
-    the record of every blocked exit (a window of sessions searched per blocked pair).
+    the record of every blocked exit.  A delayed exit looks its session up with
+    :func:`next_free`.
     """
     planned = xs[i, j]
     include = None
@@ -152,11 +194,13 @@ def plan_exits(
         no_bar = (flat_state[base[i, 0] + planned] & NO_BAR) != 0
         outcome = np.where(no_bar, OUT_LAST_CLOSE, OUT_AT_LIMIT)
     else:
-        window = planned[:, None] + np.arange(1, trading.max_delay + 1)[None, :]
-        w_safe = np.minimum(window, t - 1)
-        free = (window < t) & ((flat_state[base[i] + w_safe] & EXIT_BLOCKED) == 0)
-        found = free.any(axis=1)
-        at = np.where(found, w_safe[np.arange(len(i)), free.argmax(axis=1)], w_safe[:, -1])
+        col = base[i, 0] // t
+        nxt = next_free(
+            flat_state.reshape(-1, t), EXIT_BLOCKED, col, planned + 1, trading.max_delay
+        )
+        found = nxt < t
+        last_tried = np.minimum(planned + trading.max_delay, t - 1)
+        at = np.where(found, nxt, last_tried)
         xs[i, j] = at
         actual = at
         outcome = np.where(found, OUT_DELAYED, OUT_STILL_BLOCKED)
@@ -213,7 +257,8 @@ class Fees:
 
 
 # What became of a blocked trade (codes of TradeRecords.outcome).
-OUT_DELAYED, OUT_EXCLUDED, OUT_AT_LIMIT, OUT_LEFT_OUT, OUT_LAST_CLOSE, OUT_STILL_BLOCKED = range(6)
+(OUT_DELAYED, OUT_EXCLUDED, OUT_AT_LIMIT, OUT_LEFT_OUT, OUT_LAST_CLOSE, OUT_STILL_BLOCKED,
+ OUT_AFTER_EXIT) = range(7)  # fmt: skip
 OUTCOMES = (
     "delayed",
     "excluded",
@@ -221,6 +266,7 @@ OUTCOMES = (
     "left out of this horizon",
     "valued at the last close (ignore)",
     "still blocked: valued at the last close tried",
+    "bought after this horizon's exit: left out of this horizon",
 )
 
 

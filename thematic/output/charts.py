@@ -111,7 +111,7 @@ def event_time_chart(
     for row in table.itertuples(index=False):
         h = str(row.horizon)
         excess = float(row.excess_return)  # type: ignore[arg-type]
-        if h == "max" or np.isnan(excess) or int(h) > x.max():
+        if h == "max" or np.isnan(excess) or not len(x) or int(h) > x.max():
             continue
         ax.axvline(int(h), color="#999999", lw=0.7, ls="--")
         text = f"h={h}\n{excess:+.1%}"
@@ -123,6 +123,10 @@ def event_time_chart(
         ax.annotate(text, xy=(int(h), 1.0), xycoords=("data", "axes fraction"),
                     xytext=(3, -3 - 22 * line), textcoords="offset points", va="top",
                     fontsize=8, color=UP if excess >= 0 else DOWN)  # fmt: skip
+    if not len(x):  # e.g. the only stock was bought late: the curve runs from the entry day
+        ax.text(0.5, 0.5, "no daily curve: no constituent has a price on the entry session\n"
+                "(the table's numbers include constituents bought later)", ha="center",
+                va="center", transform=ax.transAxes, fontsize=10, color="#555555")  # fmt: skip
     ax.set_xlabel("sessions since entry")
     ax.set_ylabel("cumulative return since entry")
     _pct_axis(ax)
@@ -147,7 +151,11 @@ def comparison_chart(
     ax.set_ylabel("cumulative excess return vs benchmark")
     _pct_axis(ax)
     ax.set_title("Excess return since each call", loc="left")
-    ax.legend(fontsize=8, frameon=False, loc="upper left", ncols=2)
+    if len(curves):
+        ax.legend(fontsize=8, frameon=False, loc="upper left", ncols=2)
+    else:  # no basket has a constituent priced on its entry session
+        ax.text(0.5, 0.5, "no daily curve: no constituent has a price on its entry session",
+                ha="center", va="center", transform=ax.transAxes, fontsize=10, color="#555555")  # fmt: skip
     _footnote(fig, footnote_text(meta))
     return fig
 

@@ -147,7 +147,8 @@ def _basket_section(b: Basket, data: PageData, meta: dict[str, Any], charts: Any
         exit_day = "-" if pd.isna(r["exit_date"]) else f"{pd.Timestamp(r['exit_date']):%Y-%m-%d}"
         results.append([
             _cell(str(r["horizon"])), _cell(exit_day),
-            _cell(f"{r['n_constituents'] - r['n_missing']}/{r['n_constituents']}"),
+            _cell(f"{r['n_constituents'] - r['n_missing'] - r['entered_after_exit']}/"
+                  f"{r['n_constituents']}"),
             _cell(f"{r['blocked_entries']}/{r['delayed_entries']}/{r['blocked_exits']}"),
             _cell(_pct(r["basket_return"]), r["basket_return"]),
             _cell(_pct(r["benchmark_return"]), r["benchmark_return"]),

@@ -98,8 +98,11 @@ def results_table(df: pd.DataFrame) -> str:
             "entry": df["entry_date"].dt.strftime("%Y-%m-%d").fillna("-"),
             "h": df["horizon"].astype(str),
             "exit": df["exit_date"].dt.strftime("%Y-%m-%d").fillna("-"),
-            "priced": [
-                f"{n - m}/{n}" for n, m in zip(df["n_constituents"], df["n_missing"], strict=True)
+            "priced": [  # the constituents in the row: bought, and by its exit
+                f"{n - m - late}/{n}"
+                for n, m, late in zip(
+                    df["n_constituents"], df["n_missing"], df["entered_after_exit"], strict=True
+                )
             ],
             "basket %": df["basket_return"].map(_pct),
             "bench %": df["benchmark_return"].map(_pct),
@@ -114,7 +117,10 @@ def results_table(df: pd.DataFrame) -> str:
                     df["blocked_entries"], df["delayed_entries"], df["blocked_exits"], strict=True
                 )
             ],
-            "note": df["note"].astype(str),
+            "note": [
+                note or (f"{late} bought after this exit: left out of the row" if late else "")
+                for note, late in zip(df["note"].astype(str), df["entered_after_exit"], strict=True)
+            ],
         }
     )
     if not shown["note"].str.len().any():
@@ -182,16 +188,21 @@ def results_text(df: pd.DataFrame, names: dict[str, str], output: Any = None) ->
             "-" if pd.isna(r["entry_date"]) else f"{pd.Timestamp(r['entry_date']):%Y-%m-%d}",
             str(r["horizon"]),
             "-" if pd.isna(r["exit_date"]) else f"{pd.Timestamp(r['exit_date']):%Y-%m-%d}",
-            f"{r['n_constituents'] - r['n_missing']}/{r['n_constituents']}",
+            # The constituents in the row: bought, and bought by its exit.
+            f"{r['n_constituents'] - r['n_missing'] - r['entered_after_exit']}/"
+            f"{r['n_constituents']}",
             *[_pct(x) for x in pct],
             "" if r["hit_rate"] != r["hit_rate"] else f"{r['hit_rate']:.0%}",
             f"{r['blocked_entries']}/{r['delayed_entries']}/{r['blocked_exits']}",
         ])  # fmt: skip
         signs.append([0] * 7 + [_sign(x) for x in pct] + [0, 0])
-    notes = [str(n) for n in df["note"] if str(n)]
-    if notes:
+    notes = [
+        note or (f"{late} bought after this exit: left out of the row" if late else "")
+        for note, late in zip(df["note"].astype(str), df["entered_after_exit"], strict=True)
+    ]
+    if any(notes):
         header.append("note")
-        for row, sg, n in zip(rows, signs, df["note"].astype(str), strict=True):
+        for row, sg, n in zip(rows, signs, notes, strict=True):
             row.append(n)
             sg.append(0)
     right = {"h", "priced", "basket %", "bench %", "excess %", "relative %", "net %",

@@ -17,7 +17,7 @@ from thematic.constants import CSI300, DEFAULT_ENTRY, DEFAULT_HORIZONS
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel
 from thematic.engine import evaluate_events
-from thematic.errors import DataError, UsageError
+from thematic.errors import DataError, EventsError, UsageError
 from thematic.events import validate_events
 from thematic.rules import Horizon, Horizons, Trading, parse_entry, parse_horizons
 from thematic.runs.metadata import (
@@ -35,6 +35,8 @@ def load_calls(events: pd.DataFrame | str | Path) -> pd.DataFrame:
     from thematic.events import load_events
 
     if isinstance(events, pd.DataFrame):
+        if events.empty:  # as for a file: an empty table is a mistake, not a result
+            raise EventsError("events table: has no rows: nothing to evaluate")
         return validate_events(events, check_known=True)
     return load_events(events)
 

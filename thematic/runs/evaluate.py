@@ -115,7 +115,7 @@ def evaluate(
         panel, unavailable, label, provenance = price_panel(
             events["code"], benchmark, market, provider, messages
         )
-        result = evaluate_events(panel, events, hs, rule, trading=trading)
+        result = evaluate_events(panel, events, hs, rule, validate=False, trading=trading)
         tables.append(result.table)
         trades.append(result.trades)
         missing += missing_records(result.missing, unavailable, names)
@@ -202,7 +202,8 @@ def constituent_returns(
     """Each constituent's own return at one horizon, under the same rules as :func:`evaluate`.
 
     Columns :data:`CONSTITUENT_COLUMNS`; ``status`` is ``"priced"``, ``"delayed entry"``,
-    ``"blocked exit"`` or why the constituent was excluded.  Each constituent is run through
+    ``"blocked exit"``, ``"bought after this horizon's exit"`` (no return at this horizon)
+    or why the constituent was excluded.  Each constituent is run through
     the engine as a one-stock call, so the numbers are the engine's, not recomputed here.
     """
     rule = parse_entry(entry)
@@ -217,11 +218,12 @@ def constituent_returns(
         events = events.assign(event_id=[f"{b}\x1f{c}" for b, c in zip(basket_of, code_of, strict=True)],
                                weight=1.0)  # fmt: skip
         panel = price_panel(events["code"], benchmark, market, provider)[0]
-        res = evaluate_events(panel, events, [h], rule, trading=trading)
+        res = evaluate_events(panel, events, [h], rule, validate=False, trading=trading)
         t = res.table
         status = np.where(t["n_missing"] > 0, "excluded", "priced").astype(object)
         status[(t["delayed_entries"] > 0).to_numpy()] = "delayed entry"
         status[(t["blocked_exits"] > 0).to_numpy() & (status == "priced")] = "blocked exit"
+        status[(t["entered_after_exit"] > 0).to_numpy()] = "bought after this horizon's exit"
         reasons = {str(m.basket): str(m.reason) for m in res.missing.itertuples(index=False)}
         labels = [reasons.get(str(ev), s) if s == "excluded" else s
                   for ev, s in zip(t["basket"].astype(str), status, strict=True)]  # fmt: skip
@@ -259,5 +261,5 @@ def curves(
     for benchmark in dict.fromkeys(b.benchmark for b in items):
         events = events_from_baskets([b for b in items if b.benchmark == benchmark])
         panel = price_panel(events["code"], benchmark, market, provider)[0]
-        frames.append(cumulative_curves(panel, events, rule))
+        frames.append(cumulative_curves(panel, events, rule, validate=False))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

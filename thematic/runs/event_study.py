@@ -32,7 +32,7 @@ from thematic.engine.abnormal import (
     fit_market_model,
 )
 from thematic.engine.encode import encode
-from thematic.errors import UsageError
+from thematic.errors import DataError, UsageError
 from thematic.rules import Horizon, parse_entry, parse_horizons
 from thematic.runs.metadata import RunMetadata
 from thematic.runs.placebo_baskets import placebo_baskets
@@ -192,6 +192,7 @@ def event_stats(
     if bad:
         raise UsageError(f"match: {bad[0]!r} is not one of {', '.join(MATCHES)}")
     for name, value, least in (("placebo", placebo_draws, 0), ("resamples", resamples, 0),
+                               ("seed", seed, 0),
                                ("est_window", est_window, 3), ("est_gap", est_gap, 0),
                                ("min_obs", min_obs, 3)):  # fmt: skip
         if value < least:
@@ -208,6 +209,12 @@ def event_stats(
 
     ev = events_from_baskets(items)
     enc = encode(panel, ev, "next_close")
+    if not (enc.col >= 0).any():  # no price series for any constituent: nothing to fit
+        codes = sorted(set(ev["code"]))
+        raise DataError(
+            f"stats: no constituent has price data here ({', '.join(codes[:5])}"
+            f"{' ...' if len(codes) > 5 else ''}): pass --market DIR or run `thematic refresh`"
+        )
     rows = np.arange(len(ev))
     col, e = enc.col, enc.entry[enc.event]
     has_close = enc.present  # a close on the entry session (next_close prices)
@@ -268,10 +275,10 @@ def event_stats(
             rbar, resamples, rng,
         )  # fmt: skip
 
-    placebo_cols, placebo_frames = (
+    placebo_cols, placebo_frames, placebo_notes = (
         placebo_baskets(items, panel, enc, hs, placebo_draws, match, rng, progress, client)
         if placebo_draws
-        else ({}, [])
+        else ({}, [], {})
     )
 
     out_rows = []
@@ -290,6 +297,7 @@ def event_stats(
             else:
                 note = ""
             pct, pp = placebo_cols.get((grp.key, h), (np.nan, np.nan))
+            note = "; ".join(x for x in (note, placebo_notes.get(grp.key, "")) if x)
             out_rows.append({
                 "basket": grp.key, "published": grp.published, "entry_date": grp.entry,
                 "horizon": int(h), "n": n, "mean_car": r.mean_car[g], "car_t": r.car_t[g],
@@ -369,5 +377,6 @@ def event_stats(
         "definitions": defs,
         "excluded": excluded,
         "messages": messages,
+        "notices": [f"{k}: {v}" for k, v in placebo_notes.items()],
     })  # fmt: skip
     return table

@@ -17,6 +17,7 @@ import pandas as pd
 
 from thematic.baskets import Basket, BasketsLike, as_baskets
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS
+from thematic.data.sourcing import MemoProvider, default_provider
 from thematic.errors import DataError, ThematicWarning, UsageError
 from thematic.rules import Horizon, Trading
 from thematic.runs.evaluate import constituent_returns, curves, evaluate
@@ -56,34 +57,52 @@ def page_data(
     """Gather what the page of ``baskets`` shows.
 
     Statistics (market-model CARs and tests) are included whenever the data allow; placebo
-    baskets only with ``market`` (a universe) and ``placebo_draws``.
+    baskets only with ``market`` (a universe) and ``placebo_draws``.  When the event study
+    or a basket's placebo cannot be made, a :class:`ThematicWarning` says why to the caller
+    (the terminal, with the CLI) and the page lists it too.
     """
     from thematic.runs.event_study import event_stats
     from thematic.stats import path_metrics
 
     items = as_baskets(baskets)
     trading = trading or Trading()
+    # Every part of the page prices the same codes: each series is read once.
+    provider = None if market is not None else MemoProvider(default_provider())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ThematicWarning)
-        table = evaluate(items, horizons=horizons, entry=entry, trading=trading, market=market)
-        curve = curves(items, entry=entry, market=market)
+        table = evaluate(items, horizons=horizons, entry=entry, trading=trading, market=market,
+                         provider=provider)  # fmt: skip
+        curve = curves(items, entry=entry, market=market, provider=provider)
         stat_h = [int(h) for h in table["horizon"].unique() if str(h).isdigit()]
-        try:
-            stats = event_stats(items, horizons=stat_h or [20], entry=entry,
-                                placebo_draws=placebo_draws, market=market)  # fmt: skip
-        except (DataError, UsageError) as exc:
-            stats = None
-            stats_note = f"event study not available: {exc}"
-        else:
+        stats, stats_note, told = None, "", []
+        for draws in dict.fromkeys((placebo_draws, 0)):  # without placebos if they fail
+            try:
+                stats = event_stats(items, horizons=stat_h or [20], entry=entry,
+                                    placebo_draws=draws, market=market,
+                                    provider=provider)  # fmt: skip
+                break
+            except (DataError, UsageError) as exc:
+                stats_note = f"event study not available: {exc}"
+                if draws:
+                    told.append(f"no placebo baskets: {exc}")
+        if stats is not None:
             stats_note = ""
+            told += stats.attrs["metadata"].get("notices", [])
+        for text in told:  # into the page's warnings (the methods section)
+            warnings.warn(text, ThematicWarning, stacklevel=2)
     paths = path_metrics(curve, entry) if len(curve) else pd.DataFrame()
     constituents: dict[str, tuple[Horizon, pd.DataFrame]] = {}
     for b in items:
         rows = table[table["basket"].astype(str) == b.id]
         priced = rows.dropna(subset=["basket_return"])
         widest: Horizon = priced["horizon"].iloc[-1] if len(priced) else 20
-        cons = constituent_returns([b], widest, entry, trading=trading, market=market)
+        cons = constituent_returns([b], widest, entry, trading=trading, market=market,
+                                   provider=provider)  # fmt: skip
         constituents[b.id] = (widest, cons)
     said = sorted({str(w.message) for w in caught if issubclass(w.category, ThematicWarning)})
+    # Said to the caller too, not only inside the page: a missing event study or placebo is
+    # something the user asked for and did not get.
+    for text in [*told, stats_note] if stats_note else told:
+        warnings.warn(text, ThematicWarning, stacklevel=2)
     return PageData(items, table, curve, paths, stats, stats_note, constituents, said,
                     trading, entry)  # fmt: skip

@@ -36,27 +36,43 @@ def placebo_baskets(
     rng: np.random.Generator,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
     client: Any = None,
-) -> tuple[dict[tuple[str, Horizon], tuple[float, float]], list[pd.DataFrame]]:
-    """Draw and price placebo baskets for every basket; compare with its real EW excess."""
+) -> tuple[dict[tuple[str, Horizon], tuple[float, float]], list[pd.DataFrame], dict[str, str]]:
+    """Draw and price placebo baskets for every basket; compare with its real EW excess.
+
+    A basket without a universe on its entry day (too early in the data, or after it) gets
+    no placebo and a note (the third value, by basket id); the others are tested.  When no
+    basket has one, the run needs more data: a :class:`UsageError` says how to get it.
+    """
     codes = panel.codes.to_numpy()
     labels = _strata_labels(codes, match)
     out: dict[tuple[str, Horizon], tuple[float, float]] = {}
     frames = []
+    notes: dict[str, str] = {}
+    pools = []
+    for i in range(len(items)):
+        own = enc.col[(enc.event == i) & (enc.col >= 0)]
+        pools.append(placebo.eligible(panel.close, int(enc.entry[i]), exclude=own))
+    if all(len(pool) < placebo.MIN_UNIVERSE for pool in pools):
+        raise UsageError(
+            f"placebo: only {max(map(len, pools), default=0)} stocks are eligible on any "
+            f"basket's entry day (a close that day and {placebo.MIN_HISTORY} sessions before "
+            "it): draws need a few hundred; pass --market DIR (e.g. ../shared/market) or "
+            "fill the cache with `thematic refresh`"
+        )
     numbered: Iterable[Any] = enumerate(items)
     if progress is not None:
         numbered = progress(list(numbered))
     for i, b in numbered:
         rows = np.flatnonzero((enc.event == i) & enc.present)
         cols = enc.col[rows]
-        e = int(enc.entry[i])
-        pool = placebo.eligible(panel.close, e, exclude=enc.col[(enc.event == i) & (enc.col >= 0)])
+        pool = pools[i]
         if len(pool) < placebo.MIN_UNIVERSE:
-            raise UsageError(
-                f"placebo: only {len(pool)} stocks are eligible on {b.id}'s entry day (a close "
-                f"that day and {placebo.MIN_HISTORY} sessions before it): draws need a few "
-                "hundred; pass --market DIR (e.g. ../shared/market) or fill the cache with "
-                "`thematic refresh`"
+            notes[b.id] = (
+                f"no placebo: only {len(pool)} stocks are eligible on the entry day (a close "
+                f"that day and {placebo.MIN_HISTORY} sessions before it; {placebo.MIN_UNIVERSE} "
+                "needed)"
             )
+            continue
         if len(cols) == 0:
             continue
         published = pd.Timestamp(b.published)
@@ -89,7 +105,7 @@ def placebo_baskets(
             out[(b.id, h)] = placebo.percentile_and_p(real_x, excess)
             frames.append(pd.DataFrame({"basket": b.id, "horizon": int(h), "draw": np.arange(n_draws),
                                         "excess": excess, "real": real_x}))  # fmt: skip
-    return out, frames
+    return out, frames, notes
 
 
 def _strata_labels(codes: np.ndarray, match: Sequence[str]) -> np.ndarray | None:
