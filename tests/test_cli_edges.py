@@ -13,12 +13,17 @@ import re
 import stat
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+import thematic as package_under_test
 from tests.conftest import ROOT
+
+#: The directory that holds the ``thematic`` package this test process imported.
+PACKAGE_ROOT = Path(package_under_test.__file__).resolve().parents[1]
 
 NO_DNS = """
 import socket
@@ -61,10 +66,18 @@ def work(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def thematic(work: Path, *args: str) -> Run:
-    env = {**os.environ, "PYTHONPATH": str(work / "site"), "NO_COLOR": "1",
+def subprocess_env(work: Path, base: Mapping[str, str] = os.environ) -> dict[str, str]:
+    # The no-DNS sitecustomize first, then the copy of thematic under test, then whatever the
+    # caller had: replacing PYTHONPATH could let the subprocess import another copy.
+    path = [str(work / "site"), str(PACKAGE_ROOT), base.get("PYTHONPATH", "")]
+    env = {**base, "PYTHONPATH": os.pathsep.join(p for p in path if p), "NO_COLOR": "1",
            "THEMATIC_CACHE_DIR": str(work / "w" / "cache")}  # fmt: skip
     env.pop("THEMATIC_DEBUG", None)
+    return env
+
+
+def thematic(work: Path, *args: str) -> Run:
+    env = subprocess_env(work)
     p = subprocess.run(
         [sys.executable, "-m", "thematic", *args],
         cwd=work / "w", env=env, capture_output=True, text=True, timeout=120, check=False,
@@ -79,6 +92,19 @@ def snapshot_of(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file() and "cache" not in p.parts
     }
+
+
+def test_subprocess_imports_the_package_under_test(work: Path, tmp_path: Path) -> None:
+    # Another copy of thematic first on the caller's PYTHONPATH must not win.
+    decoy = tmp_path / "decoy" / "thematic"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise ImportError('the decoy copy')\n", "utf-8")
+    env = subprocess_env(work, {**os.environ, "PYTHONPATH": str(decoy.parent)})
+    p = subprocess.run([sys.executable, "-c", "import thematic; print(thematic.__file__)"],
+                       env=env, capture_output=True, text=True, check=False)  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert Path(p.stdout.strip()).resolve() == Path(package_under_test.__file__).resolve()
+    assert env["PYTHONPATH"].endswith(str(decoy.parent))  # kept, after the package under test
 
 
 BASKETS = str(ROOT / "baskets")

@@ -21,9 +21,19 @@ distributed = pytest.importorskip("distributed", reason="the dask extra is not i
 
 @pytest.fixture(scope="module")
 def client():  # type: ignore[no-untyped-def]
+    import socket
+
     from thematic.engine.distributed import connect
 
-    c = connect(workers=2)
+    # Hold dask's default dashboard port while the cluster starts (another cluster or any
+    # server may have it): starting must neither fail nor warn (warnings are errors here).
+    with socket.socket() as taken:
+        try:
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        except OSError:
+            pass  # taken already: the same situation
+        c = connect(workers=2)
     yield c
     c.close()
 

@@ -149,6 +149,35 @@ def test_bootstrap_p_is_seeded_and_sensible() -> None:
     assert p0[0] > 0.5
 
 
+def test_a_sample_without_dispersion_has_no_t() -> None:
+    # Three equal values: sd is 0 in exact arithmetic, but the rounded mean (0.1 * 3 / 3 is
+    # 0.10000000000000002) left a sd of 1e-17 and a t of -1e31 before.
+    g = np.zeros(3, dtype=int)
+    assert np.isnan(significance.skewness_adjusted_t(np.full(3, 0.1), g, 1)[0])
+
+
+def test_bootstrap_p_counts_only_resamples_with_a_t() -> None:
+    # Three values: one resample in nine draws a single value three times and has no t*.
+    # Expected p written from the definition, resample by resample, with scipy's skewness.
+    x = np.array([0.2, 0.3, 0.1])  # centred, 0.1 drawn three times used to give t* = -1e31
+    n, b = 3, 999
+
+    def lbt(v: np.ndarray) -> float:
+        sd = v.std(ddof=1)
+        s = v.mean() / sd
+        gamma = sps.skew(v, bias=True) * ((n - 1) / n) ** 1.5
+        return math.sqrt(n) * (s + gamma * s * s / 3 + gamma / (6 * n))
+
+    t = lbt(x)
+    centred = x - x.mean()
+    draws = np.random.default_rng(5).integers(0, n, size=(b, n))
+    t_star = [lbt(centred[d]) for d in draws if len(set(d.tolist())) > 1]
+    assert 0 < b - len(t_star) < b  # some resamples are flat, most are not
+    want = (1 + sum(abs(ts) >= abs(t) for ts in t_star)) / (1 + len(t_star))
+    got = significance.bootstrap_p(x, np.zeros(n, dtype=int), 1, b, np.random.default_rng(5))
+    assert got[0] == pytest.approx(want, rel=1e-12)
+
+
 def test_kp_rbar_against_a_direct_correlation_matrix() -> None:
     rng = np.random.default_rng(3)
     common = rng.normal(0, 0.01, 250)
@@ -167,6 +196,37 @@ def test_kp_rbar_against_a_direct_correlation_matrix() -> None:
     shifted[3] += 1000
     got2 = significance.mean_residual_correlation(res, shifted, np.arange(4))
     assert got2 == pytest.approx((sum(pairs[:2]) + pairs[3]) / 6, rel=1e-12)
+
+
+def test_kp_rbar_of_two_and_of_a_short_overlap() -> None:
+    # Two constituents: their one correlation. Shifted to share 20 sessions (fewer than the
+    # 30 required) the pair counts as 0, although 20 sessions would give a correlation.
+    rng = np.random.default_rng(9)
+    common = rng.normal(0, 0.01, 100)
+    res = np.array([common + rng.normal(0, 0.005, 100), common + rng.normal(0, 0.005, 100)])
+    sessions = np.tile(np.arange(100), (2, 1))
+    want = np.corrcoef(res[0], res[1])[0, 1]
+    got = significance.mean_residual_correlation(res, sessions, np.array([0, 1]))
+    assert got == pytest.approx(want, rel=1e-12)
+    sessions[1] += 80  # sessions 80..99 of the first meet 0..19 of the second
+    assert significance.mean_residual_correlation(res, sessions, np.array([0, 1])) == 0.0
+    assert np.isnan(significance.mean_residual_correlation(res, sessions, np.array([0])))
+
+
+def test_degenerate_groups_give_nan_or_inf_without_a_warning() -> None:
+    # Runs under -W error: a group of one (no sd), equal values (sd 0), a constituent
+    # whose CAR has no variance (S = 0): the tests say NaN or inf, and warn nothing.
+    group = np.array([0, 1, 1])
+    n, _, t = significance.cross_sectional_t(np.array([0.02, 0.5, 0.5]), group, 2)
+    assert n.tolist() == [1.0, 2.0] and np.isnan(t[0]) and np.isinf(t[1])
+    out = significance.group_tests(
+        car=np.array([0.0, 0.01, 0.02, 0.03]), car_sd=np.array([0.0, 0.0, 0.01, 0.01]),
+        car_ma=np.zeros(4), bhar=np.array([0.0, 0.01, 0.02, 0.03]),
+        positive_share=np.full(4, 0.5), group=np.array([0, 0, 1, 1]), n_groups=2,
+        rbar=np.zeros(2), resamples=10, rng=np.random.default_rng(0),
+    )  # fmt: skip
+    assert np.isnan(out.bmp_z[0])  # 0 / 0 and 0.01 / 0: no standardised CAR to test
+    assert np.isfinite(out.bmp_z[1])
 
 
 # -- properties ----------------------------------------------------------------------------------
@@ -354,3 +414,52 @@ def test_placebo_on_the_full_market_is_seeded_and_matched() -> None:
     assert row["placebo_p"] == pytest.approx((1 + np.sum(ex >= real)) / 301)
     meta = a.attrs["metadata"]["placebo"]
     assert meta["universe_stocks"] > 3000 and meta["match"] == ["board"]
+
+
+def test_two_constituents_and_the_edges_of_each_test_by_hand() -> None:
+    # A group of two with CARs 0.0 and 0.04, S = 0.02 each, rbar 0.2; positive shares 0.5.
+    car = np.array([0.0, 0.04])
+    g = np.zeros(2, dtype=int)
+    out = significance.group_tests(car=car, car_sd=np.array([0.02, 0.02]), car_ma=car,
+                                 bhar=car, positive_share=np.full(2, 0.5), group=g, n_groups=1,
+                                 rbar=np.array([0.2]), resamples=50,
+                                 rng=np.random.default_rng(0))  # fmt: skip
+    # mean 0.02, sd 0.02 * sqrt(2): t = 0.02 / (0.0282843 / sqrt 2) = 1; SCARs 0 and 2: t = 1.
+    assert out.car_t[0] == pytest.approx(1.0, rel=1e-12)
+    assert out.bmp_z[0] == pytest.approx(1.0, rel=1e-12)
+    assert out.kp_z[0] == pytest.approx(math.sqrt(0.8 / 1.2), rel=1e-12)
+    assert out.bhar_skew_t[0] == pytest.approx(1.0, rel=1e-12)  # two values: no skew
+    # A CAR of exactly 0 is not positive: w = 1 of 2 at p = 0.5 -> z = 0.
+    assert out.gsign_z[0] == 0.0
+    # Resamples of the centred (-0.02, 0.02): a mixed one has mean 0 -> t* = 0 < 1, a
+    # repeated one has no t*; so p = 1 / (1 + #mixed).
+    draws = np.random.default_rng(0).integers(0, 2, size=(50, 2))
+    mixed = int(np.count_nonzero(draws[:, 0] != draws[:, 1]))
+    assert out.bhar_boot_p[0] == pytest.approx(1 / (1 + mixed), rel=1e-12)
+    for arr in (out.bhar_boot_p, out.gsign_z):
+        assert arr.dtype == np.float64
+
+
+def test_bootstrap_p_edges() -> None:
+    g = np.zeros(2, dtype=int)
+    # A sample centred on exactly 0 has t = 0: every resample's |t*| >= 0, so p = 1.
+    assert (
+        significance.bootstrap_p(np.array([-0.1, 0.1]), g, 1, 20, np.random.default_rng(0))[0]
+        == 1.0
+    )
+    # One resample is a bootstrap; no t (equal values), one value, no resamples: NaN.
+    one = significance.bootstrap_p(np.array([0.0, 0.3]), g, 1, 1, np.random.default_rng(3))[0]
+    drawn = np.random.default_rng(3).integers(0, 2, size=(1, 2))[0]
+    assert one == (0.5 if drawn[0] != drawn[1] else 1.0)  # t* = 0 < |t|, or no t* at all
+    for x, group, b in ((np.array([0.1, 0.1]), g, 20), (np.array([0.1]), np.zeros(1, int), 20),
+                        (np.array([0.0, 0.3]), g, 0)):  # fmt: skip
+        assert np.isnan(significance.bootstrap_p(x, group, 1, b, np.random.default_rng(0))[0])
+
+
+def test_sign_and_kp_edges_give_inf_or_nan_without_a_warning() -> None:
+    # Every estimation residual positive (p = 1) and a CAR below 0: (0 - 2) / 0 = -inf.
+    z = significance.generalized_sign_z(np.array([-0.01, 0.02]), np.ones(2), np.zeros(2, int), 1)
+    assert z[0] == -np.inf
+    # rbar = -1 / (n - 1): the factor's denominator is 0; below it, a negative root.
+    assert significance.kp_factor(np.array([-1.0]), np.array([2.0]))[0] == np.inf
+    assert np.isnan(significance.kp_factor(np.array([-0.6]), np.array([3.0]))[0])

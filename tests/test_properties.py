@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -67,17 +67,38 @@ def test_basket_equal_to_benchmark_has_zero_excess(o, c, day, entry) -> None:
     assert (t["hit_rate"] == 0.0).all()  # equal is not beating
 
 
+# Stock 2 ties the benchmark; scaled by K, the benchmark's return rounds below the tie.
+TIE_OPEN, TIE_CLOSE, K = (
+    np.full(T, 35.54329631021052),
+    np.full(T, 172.70419500880237),
+    54.15070741270667,
+)
+
+
 @settings(max_examples=60, deadline=None)
 @given(o1=prices, c1=prices, o2=prices, c2=prices, bo=prices, bc=prices,
-       k=st.floats(0.01, 100.0), day=st.integers(0, T - 3))  # fmt: skip
-def test_scaling_a_price_series_changes_nothing(o1, c1, o2, c2, bo, bc, k, day) -> None:
+       k=st.floats(0.01, 100.0), two=st.integers(-6, 6), day=st.integers(0, T - 3))  # fmt: skip
+@example(o1=TIE_OPEN, c1=TIE_CLOSE, o2=TIE_OPEN, c2=TIE_CLOSE, bo=TIE_OPEN, bc=TIE_CLOSE,
+         k=K, two=3, day=0)  # fmt: skip
+def test_scaling_a_price_series_changes_nothing(o1, c1, o2, c2, bo, bc, k, two, day) -> None:
     e = ev(["600000", "600001"], day)
     base = evaluate_events(panel([c1, c2], [o1, o2], bo, bc), e, HORIZONS, trading=IGNORE).table
+    # Any factor leaves the returns unchanged up to rounding (each series scaled on its own).
     scaled = evaluate_events(
         panel([c1 * k, c2], [o1 * k, o2], bo * k, bc * k), e, HORIZONS, trading=IGNORE
     ).table
-    cols = ["basket_return", "benchmark_return", "excess_return", "hit_rate"]
+    cols = ["basket_return", "benchmark_return", "excess_return"]
     np.testing.assert_allclose(scaled[cols], base[cols], rtol=1e-9, atol=1e-12)
+    # The hit rate compares a stock with the benchmark, so a tie could turn into a win by
+    # rounding under an arbitrary factor; a power of two scales every price exactly, and
+    # then the returns and the hit rate are the same to the last bit.  (Not the blocked
+    # counts: limit detection allows half a cent, an absolute amount.)
+    f = 2.0**two
+    exact = evaluate_events(
+        panel([c1 * f, c2 * f], [o1 * f, o2 * f], bo * f, bc * f), e, HORIZONS, trading=IGNORE
+    ).table
+    cols = [*cols, "relative_return", "hit_rate"]
+    pd.testing.assert_frame_equal(exact[cols], base[cols])
 
 
 @settings(max_examples=30, deadline=None)

@@ -199,7 +199,7 @@ def horizon_blocks(
             np.add(r, 1.0, out=g)
             np.multiply(g, np.take(fees.keep_after_sale, xs), out=net)
             g *= fees.commission
-            np.maximum(g, fees.minimum_per_yuan(notional)[:, None], out=g)
+            np.maximum(g, fees.minimum_per_yuan(notional, xs), out=g)
             net -= g
             net -= (buy_fee + 1.0)[:, None]
             above = work[2]

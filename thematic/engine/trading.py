@@ -223,7 +223,9 @@ class Fees:
         self.buy_rate = transfer + self.slippage
         self.sell_rate = transfer + stamp + self.slippage
         self.keep_after_sale = 1.0 - self.sell_rate
-        self.min_yuan = float(self.minimum.max()) if len(self.minimum) else 0.0
+        # One minimum over the whole panel (every panel after 2002-05-01): no gather needed.
+        self.min_yuan = float(self.minimum[0]) if len(self.minimum) else 0.0
+        self.constant_minimum = bool((self.minimum == self.min_yuan).all())
 
     @classmethod
     def of(cls, panel: PricePanel, costs: Costs) -> Fees:
@@ -236,9 +238,15 @@ class Fees:
         out: np.ndarray = fee + self.buy_rate[session] * value
         return out
 
-    def minimum_per_yuan(self, notional: np.ndarray) -> np.ndarray:
-        """Return the minimum commission of an order per yuan of each row's notional."""
-        out: np.ndarray = self.min_yuan / notional
+    def minimum_per_yuan(self, notional: np.ndarray, sessions: np.ndarray) -> np.ndarray:
+        """Return the minimum commission of a sale on ``sessions`` per yuan of notional.
+
+        ``notional`` has one value per row, ``sessions`` a row of sale sessions per row; the
+        result broadcasts against ``sessions``.
+        """
+        if self.constant_minimum:
+            return (self.min_yuan / notional)[:, None]
+        out: np.ndarray = np.take(self.minimum, sessions) / notional[:, None]
         return out
 
     def sell(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:

@@ -66,11 +66,14 @@ DEFINITIONS: Final = {
     "prediction-error variance S^2 = s^2 [h + h^2/M + (sum_1..h (r_m - mean_est r_m))^2 / "
     "sum_est (r_m - mean_est r_m)^2]",
     "kp_z": "Kolari-Pynnonen (2010): bmp_z * sqrt((1 - rbar) / (1 + (n - 1) rbar)), rbar the "
-    "mean pairwise correlation of estimation residuals on common sessions (pairs sharing "
+    "mean pairwise correlation of estimation residuals on common sessions, over the "
+    "constituents in the horizon's test (pairs sharing "
     "fewer than 30 sessions count as 0: different, non-overlapping event dates)",
     "bhar_skew_t": "Lyon-Barber-Tsai (1999) skewness-adjusted t of the BHARs",
     "bhar_boot_p": "two-sided bootstrap p of bhar_skew_t: size-n resamples of the centred "
-    "BHARs, p = (1 + #|t*| >= |t|) / (1 + B)",
+    "BHARs, p = (1 + #|t*| >= |t|) / (1 + B), B the resamples with a t* (one value drawn n "
+    "times has none); draws: numpy default_rng(seed), horizon by horizon, group by group, "
+    "rng.integers(0, n, size=(B, n)) indexing the group's BHARs in constituent order",
     "gsign_z": "Cowan (1992) generalised sign test: expected share of positive CARs from "
     "each constituent's estimation-window residuals",
     "placebo": "N random equal-weight baskets of the basket's priced size, drawn without "
@@ -281,15 +284,18 @@ def study_events(
     group_of_row = np.full(len(rows), -1)
     for g, grp in enumerate(groups):
         group_of_row[grp.rows] = g
-    rbar = np.array([
-        significance.mean_residual_correlation(model.residuals, model.est_sessions, grp.rows)
-        for grp in groups
-    ])  # fmt: skip
     rng = np.random.default_rng(seed)
     in_groups = group_of_row >= 0
     results = {}
     for j, h in enumerate(hs):
         in_data = in_groups & (e + int(h) < t)
+        # rbar over the constituents in this horizon's test, not the whole group (a pooled
+        # group's later events may have no CAR at a long horizon).
+        rbar = np.array([
+            significance.mean_residual_correlation(model.residuals, model.est_sessions,
+                                                   grp.rows[in_data[grp.rows]])
+            for grp in groups
+        ])  # fmt: skip
         car = np.where(in_data, ab.car[:, j], np.nan)
         results[h] = significance.group_tests(
             car[in_groups], ab.car_sd[in_groups, j], ab.car_ma[in_groups, j],

@@ -17,7 +17,15 @@ Tests, for a group of ``n`` constituents at one horizon (``n < 2``: NaN):
   ``gamma = sum (x - mean)^3 / (n sd^3)`` (sd with ddof 1);
 - ``bhar_boot_p``: the bootstrap p-value of ``bhar_skew_t`` (two-sided): resamples of size
   ``n`` drawn with replacement from the BHARs centred on their mean (the null imposed),
-  ``p = (1 + #{|t*| >= |t|}) / (1 + B)`` over the ``B`` resamples with a defined ``t*``;
+  ``p = (1 + #{|t*| >= |t|}) / (1 + B)`` over the ``B`` resamples with a defined ``t*`` (a
+  resample of one value drawn ``n`` times has none).  The draws, so that they can be
+  reproduced: one ``numpy.random.default_rng(seed)`` per run; horizon by horizon in the
+  order given, group by group in the order of the table (the baskets' order), a group with
+  a defined ``t`` draws ``rng.integers(0, n, size=(B, n))``, row ``b`` indexing resample
+  ``b`` into the group's BHARs in constituent order (baskets in the order given,
+  constituents in file order, a stock already in the group on the same entry day left
+  out); a group with ``n < 2`` or an undefined ``t`` draws nothing; the placebo draws
+  follow on the same generator;
 - ``gsign_z``: Cowan (1992) generalised sign test:
   ``(w - n p) / sqrt(n p (1 - p))``, ``w`` the CARs above zero and ``p`` the mean over the
   group of each constituent's share of positive estimation-window residuals.
@@ -63,13 +71,28 @@ def cross_sectional_t(x: np.ndarray, group: np.ndarray, n_groups: int) -> tuple[
 
 
 def skewness_adjusted_t(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """Lyon, Barber and Tsai (1999) skewness-adjusted t per group (NaN for ``n < 2``)."""
+    """Lyon, Barber and Tsai (1999) skewness-adjusted t per group.
+
+    NaN for ``n < 2`` and for a group whose values are all equal: it has no dispersion, and
+    the rounding of its mean would otherwise give any t at all (a bootstrap resample that
+    drew one value ``n`` times is such a group).
+
+    Examples
+    --------
+    >>> t = skewness_adjusted_t(np.array([0.1, 0.1, 0.1, 0.01, 0.03]), np.array([0, 0, 0, 1, 1]), 2)
+    >>> bool(np.isnan(t[0])), round(float(t[1]), 6)
+    (True, 2.0)
+    """
     n, mean, sd, m3 = _group_mean_sd(x, group, n_groups)
+    ok = np.isfinite(x)
+    lo, hi = np.full(n_groups, np.inf), np.full(n_groups, -np.inf)
+    np.minimum.at(lo, group[ok], x[ok])
+    np.maximum.at(hi, group[ok], x[ok])
     with np.errstate(invalid="ignore", divide="ignore"):
         s = mean / sd
         gamma = m3 / sd**3
         t = np.sqrt(n) * (s + gamma * s * s / 3.0 + gamma / (6.0 * n))
-    return np.where(n >= 2, t, np.nan)
+    return np.where((n >= 2) & (hi > lo), t, np.nan)
 
 
 def bootstrap_p(
