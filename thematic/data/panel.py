@@ -226,7 +226,9 @@ class PricePanel:
         ticks = self.dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
         if not len(ticks) or (ticks % NS_PER_DAY != 0).any():
             return None
-        days = np.arange(ticks[0], ticks[-1] + 1, NS_PER_DAY)
+        # Whole days counted in integers: np.arange(ticks[0], ticks[-1] + 1, NS_PER_DAY)
+        # sizes itself in floating point and drops the last day of a span over ~104 days.
+        days = ticks[0] + np.arange((ticks[-1] - ticks[0]) // NS_PER_DAY + 1) * NS_PER_DAY
         return np.searchsorted(ticks, days, side="right").astype(np.int64)
 
     def columns_of(self, codes: pd.Index, checked: bool = False) -> np.ndarray:
