@@ -228,8 +228,10 @@ class PricePanel:
             return None
         # Whole days counted in integers: np.arange(ticks[0], ticks[-1] + 1, NS_PER_DAY)
         # sizes itself in floating point and drops the last day of a span over ~104 days.
-        days = ticks[0] + np.arange((ticks[-1] - ticks[0]) // NS_PER_DAY + 1) * NS_PER_DAY
-        return np.searchsorted(ticks, days, side="right").astype(np.int64)
+        n_days = int((ticks[-1] - ticks[0]) // NS_PER_DAY) + 1
+        days = ticks[0] + np.arange(n_days, dtype=np.int64) * NS_PER_DAY
+        after: np.ndarray = np.searchsorted(ticks, days, side="right").astype(np.int64)
+        return after
 
     def columns_of(self, codes: pd.Index, checked: bool = False) -> np.ndarray:
         """Column of each of ``codes`` (-1 where the panel has none).
