@@ -173,3 +173,48 @@ def test_fetch_with_the_network_down(capsys: pytest.CaptureFixture[str]) -> None
     err = capsys.readouterr().err
     assert "network unreachable: 2 of 2 codes skipped (300308, 600941)" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["scorecard", "--by", "broker,broker"], "--by: 'broker' is given twice"),
+        (["scorecard", "--horizons", "20,max"], "--horizons: 'max' has no fixed event window"),
+        (["calls", "list", "--since", "2024-07-01", "--until", "2024-01-01"],
+         "--since: 2024-07-01 is after --until: 2024-01-01"),
+        (["scorecard", "--since", "2024-07-01", "--until", "2024-01-01"],
+         "--since: 2024-07-01 is after --until"),
+        (["calls", "list", "--code", "600519.SH"],
+         "--code: '600519.SH' is not a 6-digit A-share code (write 600519)"),
+        (["calls", "events", "--code", "sh600519", "--output", "x.csv"],
+         "--code: 'sh600519' is not a 6-digit A-share code"),
+        (["scorecard", "--code", "60051"], "--code: '60051' is not a 6-digit A-share code"),
+        (["calls", "list", "--since", "03-04-2024"], "--since: '03-04-2024' is not a date"),
+        (["calls", "list", "--until", "today"], "--until: 'today' is not a date"),
+    ],
+)  # fmt: skip
+def test_odd_filters_are_refused_not_guessed(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+) -> None:
+    """A filter that cannot match, or a date or code that would be guessed, is exit 2 with one
+    line (before: 0 calls and exit 0, a day-first date read month-first, or a traceback for a
+    repeated --by key)."""
+    monkeypatch.chdir(tmp_path)
+    fetch(capsys, "300308", "600941")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_year_first_dates_in_any_separator_filter_alike(capsys: pytest.CaptureFixture[str]) -> None:
+    fetch(capsys, "300308")
+    seen = set()
+    for since in ("2024-04-12", "2024/4/12", "2024.04.12", "20240412"):
+        assert main(["calls", "list", "--since", since, "--format", "csv"]) == 0
+        seen.add(capsys.readouterr().out)
+    assert len(seen) == 1 and seen.pop().count("\n") == 6  # header + 5 calls from 2024-04-12

@@ -111,11 +111,11 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from thematic.calls import filter_calls, load_calls, parse_date, parse_ratings
+    from thematic.calls import filter_calls, load_calls, parse_codes, parse_period, parse_ratings
 
-    parse_date(args.since, "--since")  # messages that name the option, before any work
-    parse_date(args.until, "--until")
-    parse_ratings(args.rating, "--rating")
+    parse_period(args.since, args.until, ("--since", "--until"))  # messages that name the
+    parse_ratings(args.rating, "--rating")  # option, before any work
+    parse_codes(args.code, "--code")
 
     calls = with_warnings_said(load_calls)
     for message in calls.attrs.get("messages", []):
@@ -163,19 +163,15 @@ def make_scorecard_command(trading_of: TradingOf) -> Callable[[argparse.Namespac
     """Return the ``scorecard`` command, with the CLI's own reading of the trading options."""
 
     def cmd_scorecard(args: argparse.Namespace) -> int:
-        from thematic.calls import parse_ratings, split_list
+        from thematic.calls import parse_ratings
         from thematic.output.scorecard import scorecard_header, scorecard_text
         from thematic.output.tables import format_frame
-        from thematic.rules import parse_entry, parse_horizons
-        from thematic.runs.scorecard import BY_KEYS, scorecard
+        from thematic.rules import parse_entry
+        from thematic.runs.scorecard import parse_by, parse_scorecard_horizons, scorecard
 
-        horizons = parse_horizons(args.horizons, "--horizons")
+        horizons = parse_scorecard_horizons(args.horizons, "--horizons")
         entry = parse_entry(args.entry, "--entry")
-        bad = [k for k in split_list(args.by) if k not in BY_KEYS] or (
-            [""] if not split_list(args.by) else []
-        )
-        if bad:
-            raise UsageError(f"--by: {bad[0]!r} is not one of {', '.join(BY_KEYS)}")
+        by = parse_by(args.by, "--by")
         ratings = parse_ratings(args.ratings, "--ratings")
         if args.min_calls < 1:
             raise UsageError(f"--min-calls: {args.min_calls} must be at least 1")
@@ -185,7 +181,7 @@ def make_scorecard_command(trading_of: TradingOf) -> Callable[[argparse.Namespac
         trading = trading_of(args)
         calls = _load(args)
         df = with_warnings_said(lambda: scorecard(
-            calls, by=args.by, horizons=horizons, ratings=ratings, since=args.since,
+            calls, by=by, horizons=horizons, ratings=ratings, since=args.since,
             until=args.until, min_calls=args.min_calls,
             entry=entry, trading=trading, market=args.market, benchmark=args.benchmark,
             est_window=args.est_window, est_gap=args.est_gap, min_obs=args.min_obs))  # fmt: skip

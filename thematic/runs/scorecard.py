@@ -79,6 +79,37 @@ DEFINITIONS: Final[dict[str, str]] = {
 }
 
 
+def parse_by(value: str | Sequence[str], param: str = "by") -> list[str]:
+    """Parse the grouping keys (``"broker,rating"``): known, at least one, none twice.
+
+    Examples
+    --------
+    >>> parse_by("broker, year")
+    ['broker', 'year']
+    >>> parse_by("broker,broker", "--by")
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --by: 'broker' is given twice
+    """
+    keys = split_list(value)
+    bad = [k for k in keys if k not in BY_KEYS]
+    if not keys or bad:
+        raise UsageError(f"{param}: {(bad or [''])[0]!r} is not one of {', '.join(BY_KEYS)}")
+    twice = [k for i, k in enumerate(keys) if k in keys[:i]]
+    if twice:
+        raise UsageError(f"{param}: {twice[0]!r} is given twice")
+    return keys
+
+
+def parse_scorecard_horizons(value: str | Sequence[Horizon], param: str = "horizons") -> list[int]:
+    """Whole-number horizons (``'max'`` has no fixed event window), or a clear error."""
+    hs = parse_horizons(value, param)
+    if MAX_HORIZON in hs:
+        raise UsageError(f"{param}: 'max' has no fixed event window in a scorecard; give whole "
+                         "numbers of sessions")  # fmt: skip
+    return [int(h) for h in hs]
+
+
 def _panel(
     codes: pd.Series,
     benchmark: str,
@@ -199,14 +230,9 @@ def scorecard(
         rules, data sources, counts, definitions and, per horizon, the pooled ``mu``,
         ``se_mu`` and ``tau2`` of the shrinkage.
     """
-    keys = split_list(by)
-    bad = [k for k in keys if k not in BY_KEYS]
-    if not keys or bad:
-        raise UsageError(f"by: {(bad or [''])[0]!r} is not one of {', '.join(BY_KEYS)}")
+    keys = parse_by(by)
     rule = parse_entry(entry)
-    hs = parse_horizons(horizons)
-    if MAX_HORIZON in hs:
-        raise UsageError("horizons: 'max' has no fixed event window; give whole numbers")
+    hs = parse_scorecard_horizons(horizons)
     if min_calls < 1:
         raise UsageError(f"min_calls: {min_calls} must be at least 1")
     wanted = parse_ratings(ratings, "ratings")
