@@ -217,3 +217,24 @@ def test_the_order_of_the_calls_does_not_matter(card: pd.DataFrame, order: list[
         shuffled = thematic.scorecard(call_table([CALLS[i] for i in order]), by="broker",
                                       horizons=[20, 60], trading=IGNORE)  # fmt: skip
     pd.testing.assert_frame_equal(shuffled, card, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("rows", "horizons", "message"),
+    [
+        ([("Y1", "2025-08-22", "300308", "中信证券", "buy"),  # the data's last session
+          ("Y2", "2025-09-01", "300308", "华泰证券", "buy")], "20",  # after the data
+         "of 2 calls, 2 have no entry price .*2 on or after their last session, 2025-08-22"),
+        ([("X1", "2024-03-22", "300308", "中信证券", "buy")], "5000",
+         "of 1 calls, 0 have no entry price .*horizons \\(5000 sessions\\) end after the data"),
+    ],
+)  # fmt: skip
+def test_a_scorecard_with_nothing_scored_is_a_data_error(
+    rows: list[tuple[str, str, str, str, str]], horizons: str, message: str
+) -> None:
+    """Exit 1 and a line saying why, as evaluate-events does (before: an empty table, exit 0;
+    and before the panel fix the call of 2025-08-22 was entered that same day)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        with pytest.raises(DataError, match=f"no call could be scored: {message}"):
+            thematic.scorecard(call_table(rows), horizons=horizons)

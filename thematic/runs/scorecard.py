@@ -249,6 +249,14 @@ def scorecard(
     n, n_h = len(events), len(hs)
     res = result.table
     excess = res["excess_return"].to_numpy(dtype=np.float64).reshape(n, n_h)
+    if not np.isfinite(excess).any():
+        pub = chosen["published"]
+        first, last = panel.dates[0], panel.dates[-1]
+        raise DataError(f"no call could be scored: of {n:,} calls, {len(result.missing):,} have no "
+                        f"entry price ({int((pub < first).sum()):,} published before the prices "
+                        f"start on {first:%Y-%m-%d}, {int((pub >= last).sum()):,} on or after "
+                        f"their last session, {last:%Y-%m-%d}) and the others' horizons "
+                        f"({', '.join(map(str, hs))} sessions) end after the data")  # fmt: skip
     entry_ns = res["entry_date"].to_numpy(dtype="datetime64[ns]").reshape(n, n_h)[:, 0]
     session = panel.dates.get_indexer(pd.DatetimeIndex(entry_ns))
     car, car_entry, usable = call_cars(panel, events, [int(h) for h in hs], est_window,
