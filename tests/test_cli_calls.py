@@ -218,3 +218,19 @@ def test_year_first_dates_in_any_separator_filter_alike(capsys: pytest.CaptureFi
         assert main(["calls", "list", "--since", since, "--format", "csv"]) == 0
         seen.add(capsys.readouterr().out)
     assert len(seen) == 1 and seen.pop().count("\n") == 6  # header + 5 calls from 2024-04-12
+
+
+def test_a_damaged_list_is_said_once_with_the_command_that_mends_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: the same warning twice, ending 'its reports will be re-fetched', which
+    `calls list` never does."""
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path))
+    fetch(capsys, "300308", "600941")
+    (tmp_path / "calls" / "300308.parquet").write_bytes(b"PAR1 damaged")
+    assert main(["calls", "list", "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("300308.parquet: unreadable") == 1
+    assert "`thematic calls fetch 300308`" in err
+    code, err = fetch(capsys, "300308")
+    assert code == 0 and "300308: 7 reports" in err and "calls fetch 300308`" not in err

@@ -90,8 +90,7 @@ def cmd_calls_fetch(args: argparse.Namespace) -> int:
     report = with_warnings_said(lambda: fetch_into_cache(
         codes, cache, resume=args.all, on_result=log,
         wrap=lambda xs: progress(xs, "reports", len(codes))))  # fmt: skip
-    for message in cache.messages:
-        say(message, "warning")
+    # (a damaged list met here was said as a warning, then fetched again: no hint to add)
     failed = [r for r in report.failed if r.status == "failed"]
     skipped = [r for r in report.failed if r.status == "skipped"]
     for r in failed:
