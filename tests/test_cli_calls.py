@@ -234,3 +234,26 @@ def test_a_damaged_list_is_said_once_with_the_command_that_mends_it(
     assert "`thematic calls fetch 300308`" in err
     code, err = fetch(capsys, "300308")
     assert code == 0 and "300308: 7 reports" in err and "calls fetch 300308`" not in err
+
+
+def test_an_output_onto_an_input_is_refused_and_the_input_kept(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: `calls events --output <cache>/calls/300308.parquet` replaced the cached report
+    list with the events table (the next read set it aside as damaged), and
+    `evaluate-events calls.csv --output calls.csv` replaced its own input with the results."""
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "cache"))
+    fetch(capsys, "300308")
+    cached = tmp_path / "cache" / "calls" / "300308.parquet"
+    before = cached.read_bytes()
+    assert main(["calls", "events", "--output", str(cached)]) == 2
+    assert "--output: " in capsys.readouterr().err and cached.read_bytes() == before
+    events = tmp_path / "calls.csv"
+    events.write_text("event_id,published,code\na,2024-03-22,300308\n", encoding="utf-8")
+    assert main(["evaluate-events", str(events), "--output", str(events)]) == 2
+    err = capsys.readouterr().err
+    assert "is the events file, which this run reads" in err and err.count("\n") == 1
+    assert events.read_text(encoding="utf-8").startswith("event_id,published,code\na,")
+    assert main(["scorecard", "--html", str(tmp_path / "a.txt"), "--output",
+                 str(tmp_path / "a.txt")]) == 2  # fmt: skip
+    assert "--html: " in capsys.readouterr().err and not (tmp_path / "a.txt").exists()

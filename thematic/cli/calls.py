@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from thematic.cli.options import rule_args, trading_args, trading_of
+from thematic.cli.options import check_targets, rule_args, trading_args, trading_of
 from thematic.errors import UsageError
-from thematic.files import check_writable_target, write_text
+from thematic.files import write_text
 from thematic.output.console import say, with_warnings_said
 from thematic.rules import Trading
 
@@ -37,8 +37,7 @@ def _format(args: argparse.Namespace, allowed: tuple[str, ...], default: str) ->
     """``--format`` or the ``--output`` suffix (``.txt`` is text); checks the target first."""
     from thematic.output.tables import resolve_format
 
-    if args.output is not None:
-        check_writable_target(args.output, "--output")
+    check_targets(args, "output")
     fmt = resolve_format(args.format, args.output, (*allowed, "table"), default)
     return "text" if fmt == "table" else fmt
 
@@ -145,7 +144,7 @@ def cmd_calls_events(args: argparse.Namespace) -> int:
     from thematic.files import atomic_path
     from thematic.output.tables import format_frame, resolve_format
 
-    check_writable_target(args.output, "--output")
+    check_targets(args, "output")
     fmt = resolve_format(None, args.output, ("csv", "parquet"), "csv")
     events = events_from_calls(_load(args))
     if fmt == "parquet":
@@ -175,8 +174,13 @@ def make_scorecard_command(trading_of: TradingOf) -> Callable[[argparse.Namespac
         if args.min_calls < 1:
             raise UsageError(f"--min-calls: {args.min_calls} must be at least 1")
         fmt = _format(args, ("csv", "json"), "table")
-        if args.html is not None:
-            check_writable_target(args.html, "--html")
+        check_targets(args, "html")
+        if (
+            args.html is not None
+            and args.output is not None
+            and (args.html.resolve() == args.output.resolve())
+        ):
+            raise UsageError(f"--html: {args.html} is also the --output file; give two names")
         trading = trading_of(args)
         calls = _load(args)
         df = with_warnings_said(lambda: scorecard(

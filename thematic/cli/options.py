@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import UsageError
-from thematic.files import check_writable_target, write_text
+from thematic.files import check_not_an_input, check_writable_target, write_text
 from thematic.output.console import say, with_warnings_said
 from thematic.rules import Trading
 
@@ -22,12 +22,23 @@ if TYPE_CHECKING:
 DEFAULT_BASKETS = "baskets"
 
 
-def check_targets(args: argparse.Namespace, *names: str) -> None:
-    """Fail before any work when an output path cannot be written (exit 2, nothing written)."""
+def check_targets(
+    args: argparse.Namespace, *names: str, inputs: Sequence[tuple[Path, str]] = ()
+) -> None:
+    """Fail before any work when an output path cannot be written (exit 2, nothing written).
+
+    An output may not be one of ``inputs`` nor lie inside the cache directory: a result
+    written over an events file or a cached report list would destroy what is read.
+    """
+    from thematic.data.cache import cache_dir
+
+    protected = [*inputs, (cache_dir(), "the cache directory")]
     for name in names:
         path = getattr(args, name, None)
         if path is not None:
-            check_writable_target(path, f"--{name.replace('_', '-')}")
+            param = f"--{name.replace('_', '-')}"
+            check_writable_target(path, param)
+            check_not_an_input(path, param, protected)
 
 
 def write_or_print(text: str, output: Path | None) -> None:
