@@ -257,3 +257,20 @@ def test_an_output_onto_an_input_is_refused_and_the_input_kept(
     assert main(["scorecard", "--html", str(tmp_path / "a.txt"), "--output",
                  str(tmp_path / "a.txt")]) == 2  # fmt: skip
     assert "--html: " in capsys.readouterr().err and not (tmp_path / "a.txt").exists()
+
+
+def test_a_codes_file_with_a_byte_order_mark_or_binary(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Before: a codes file saved with a byte-order mark (Notepad, Excel) failed on line 1,
+    and a binary file was an internal error (UnicodeDecodeError)."""
+    codes = tmp_path / "codes.txt"
+    codes.write_bytes(b"\xef\xbb\xbf300308\r\n# comment\r\n600941\r\n")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        stand_in().install(mock)
+        assert main(["calls", "fetch", "--codes-file", str(codes)]) == 0
+    assert "2 of 2 codes fetched" in capsys.readouterr().err
+    codes.write_bytes(b"\xf9\x00\x13binary")
+    assert main(["calls", "fetch", "--codes-file", str(codes)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not UTF-8 text (byte 0)" in err

@@ -52,10 +52,13 @@ def _codes(args: argparse.Namespace) -> list[str]:
 
         codes += needed_codes(with_warnings_said(lambda: load_baskets(args.baskets)))[0]
     if args.codes_file is not None:
-        try:
-            lines = args.codes_file.read_text(encoding="utf-8").splitlines()
+        try:  # utf-8-sig: a file saved by Notepad or Excel starts with a byte-order mark
+            lines = args.codes_file.read_text(encoding="utf-8-sig").splitlines()
         except OSError as exc:
             raise UsageError(f"--codes-file: {args.codes_file}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"--codes-file: {args.codes_file}: not UTF-8 text (byte "
+                             f"{exc.start}); one 6-digit code a line") from None  # fmt: skip
         for i, line in enumerate(lines, 1):
             code = line.split("#")[0].strip()
             if code and not is_code_format(code):
