@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -238,3 +239,17 @@ def test_a_scorecard_with_nothing_scored_is_a_data_error(
         warnings.simplefilter("ignore", thematic.ThematicWarning)
         with pytest.raises(DataError, match=f"no call could be scored: {message}"):
             thematic.scorecard(call_table(rows), horizons=horizons)
+
+
+def test_a_page_without_a_shrunk_group_draws_no_empty_plot(tmp_path: Path) -> None:
+    """Before: an empty framed chart (axes, legend, no group) under '0 groups'."""
+    from thematic.output.scorecard_page import write_scorecard_page
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        df = thematic.scorecard(call_table(CALLS[:2]), horizons="20,60", trading=IGNORE)
+    assert df["shrunk_excess"].isna().all()  # one group, one entry session: no se
+    write_scorecard_page(df, tmp_path / "card.html")
+    html = (tmp_path / "card.html").read_text(encoding="utf-8")
+    assert 'alt="forest plot' not in html
+    assert html.count("No forest plot at this horizon") == 2 and "中信证券" in html
