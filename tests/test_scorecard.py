@@ -253,3 +253,21 @@ def test_a_page_without_a_shrunk_group_draws_no_empty_plot(tmp_path: Path) -> No
     html = (tmp_path / "card.html").read_text(encoding="utf-8")
     assert 'alt="forest plot' not in html
     assert html.count("No forest plot at this horizon") == 2 and "中信证券" in html
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ({"est_gap": -5}, "est_gap: -5 must be at least 0"),  # the window would reach past entry
+        ({"min_obs": 0}, "min_obs: 0 must be at least 3"),
+        ({"est_window": 1}, "est_window: 1 must be at least 3"),
+        ({"min_obs": 1000}, "min_obs: 1000 is more than est_window 250"),
+    ],
+)
+def test_an_estimation_window_that_cannot_work_is_refused(
+    window: dict[str, int], message: str
+) -> None:
+    """Before: est_gap=-5 fitted the market model on returns after entry (a CAR measured
+    against a model that had seen it), and the others silently left every CAR empty."""
+    with pytest.raises(UsageError, match=message):
+        thematic.scorecard(call_table(), horizons="20", **window)  # type: ignore[arg-type]

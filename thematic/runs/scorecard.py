@@ -40,6 +40,7 @@ from thematic.rules import (
     UNTRADABLE_TEXT,
     Horizon,
     Trading,
+    check_estimation_window,
     parse_entry,
     parse_horizons,
 )
@@ -235,6 +236,7 @@ def scorecard(
     hs = parse_scorecard_horizons(horizons)
     if min_calls < 1:
         raise UsageError(f"min_calls: {min_calls} must be at least 1")
+    check_estimation_window(est_window, est_gap, min_obs)
     wanted = parse_ratings(ratings, "ratings")
     trading = trading or Trading()
     table = calls if calls is not None else load_calls(cache_root=cache_root)
