@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     trading_args(ev)
     ev.set_defaults(func=evaluate.cmd_evaluate)
 
-    rp = sub.add_parser("report", help="write a self-contained HTML report of the baskets")
+    rp = sub.add_parser("report", help="write a self-contained HTML page of the baskets")
     paths_arg(rp)
     rule_args(rp)
     rp.add_argument("--output", type=Path, required=True, help="the HTML file to write")
