@@ -264,7 +264,7 @@ def add_calls_commands(sub: Any) -> None:
                         "mean, median and hit rate of the excess return, CR1 cluster-robust t "
                         "(clusters = entry sessions), BH q-values, empirical-Bayes shrunk means "
                         "and the market-model CAR.")  # fmt: skip
-    rule_args(sc)
+    rule_args(sc, max_horizon=False)  # a scorecard's CAR needs a fixed event window
     sc.set_defaults(horizons="20,60,250")
     sc.add_argument("--by", default="broker", metavar="KEYS",
                     help="group by any of broker, rating, industry, code, year "

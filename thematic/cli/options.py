@@ -117,8 +117,8 @@ def paths_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def rule_args(p: argparse.ArgumentParser) -> None:
-    """Add ``--entry``, ``--horizons`` and ``--market``."""
+def rule_args(p: argparse.ArgumentParser, max_horizon: bool = True) -> None:
+    """Add ``--entry``, ``--horizons`` (``max`` allowed unless told) and ``--market``."""
     p.add_argument(
         "--entry",
         default=DEFAULT_ENTRY,
@@ -129,8 +129,9 @@ def rule_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--horizons",
         default=",".join(map(str, DEFAULT_HORIZONS)),
-        help="sessions held after entry, comma-separated; 'max' = last session with data "
-        "(default %(default)s)",
+        help="sessions held after entry, comma-separated"
+        + ("; 'max' = last session with data" if max_horizon else "")
+        + " (default %(default)s)",
     )
     p.add_argument(
         "--market",
