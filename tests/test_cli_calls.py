@@ -173,3 +173,104 @@ def test_fetch_with_the_network_down(capsys: pytest.CaptureFixture[str]) -> None
     err = capsys.readouterr().err
     assert "network unreachable: 2 of 2 codes skipped (300308, 600941)" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["scorecard", "--by", "broker,broker"], "--by: 'broker' is given twice"),
+        (["scorecard", "--horizons", "20,max"], "--horizons: 'max' has no fixed event window"),
+        (["calls", "list", "--since", "2024-07-01", "--until", "2024-01-01"],
+         "--since: 2024-07-01 is after --until: 2024-01-01"),
+        (["scorecard", "--since", "2024-07-01", "--until", "2024-01-01"],
+         "--since: 2024-07-01 is after --until"),
+        (["calls", "list", "--code", "600519.SH"],
+         "--code: '600519.SH' is not a 6-digit A-share code (write 600519)"),
+        (["calls", "events", "--code", "sh600519", "--output", "x.csv"],
+         "--code: 'sh600519' is not a 6-digit A-share code"),
+        (["scorecard", "--code", "60051"], "--code: '60051' is not a 6-digit A-share code"),
+        (["calls", "list", "--since", "03-04-2024"], "--since: '03-04-2024' is not a date"),
+        (["calls", "list", "--until", "today"], "--until: 'today' is not a date"),
+    ],
+)  # fmt: skip
+def test_odd_filters_are_refused_not_guessed(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+) -> None:
+    """A filter that cannot match, or a date or code that would be guessed, is exit 2 with one
+    line (before: 0 calls and exit 0, a day-first date read month-first, or a traceback for a
+    repeated --by key)."""
+    monkeypatch.chdir(tmp_path)
+    fetch(capsys, "300308", "600941")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_year_first_dates_in_any_separator_filter_alike(capsys: pytest.CaptureFixture[str]) -> None:
+    fetch(capsys, "300308")
+    seen = set()
+    for since in ("2024-04-12", "2024/4/12", "2024.04.12", "20240412"):
+        assert main(["calls", "list", "--since", since, "--format", "csv"]) == 0
+        seen.add(capsys.readouterr().out)
+    assert len(seen) == 1 and seen.pop().count("\n") == 6  # header + 5 calls from 2024-04-12
+
+
+def test_a_damaged_list_is_said_once_with_the_command_that_mends_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: the same warning twice, ending 'its reports will be re-fetched', which
+    `calls list` never does."""
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path))
+    fetch(capsys, "300308", "600941")
+    (tmp_path / "calls" / "300308.parquet").write_bytes(b"PAR1 damaged")
+    assert main(["calls", "list", "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("300308.parquet: unreadable") == 1
+    assert "`thematic calls fetch 300308`" in err
+    code, err = fetch(capsys, "300308")
+    assert code == 0 and "300308: 7 reports" in err and "calls fetch 300308`" not in err
+
+
+def test_an_output_onto_an_input_is_refused_and_the_input_kept(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: `calls events --output <cache>/calls/300308.parquet` replaced the cached report
+    list with the events table (the next read set it aside as damaged), and
+    `evaluate-events calls.csv --output calls.csv` replaced its own input with the results."""
+    monkeypatch.setenv("THEMATIC_CACHE_DIR", str(tmp_path / "cache"))
+    fetch(capsys, "300308")
+    cached = tmp_path / "cache" / "calls" / "300308.parquet"
+    before = cached.read_bytes()
+    assert main(["calls", "events", "--output", str(cached)]) == 2
+    assert "--output: " in capsys.readouterr().err and cached.read_bytes() == before
+    events = tmp_path / "calls.csv"
+    events.write_text("event_id,published,code\na,2024-03-22,300308\n", encoding="utf-8")
+    assert main(["evaluate-events", str(events), "--output", str(events)]) == 2
+    err = capsys.readouterr().err
+    assert "is an input of this command" in err and err.count("\n") == 1
+    assert events.read_text(encoding="utf-8").startswith("event_id,published,code\na,")
+    assert main(["scorecard", "--html", str(tmp_path / "a.txt"), "--output",
+                 str(tmp_path / "a.txt")]) == 2  # fmt: skip
+    assert "--html: " in capsys.readouterr().err and not (tmp_path / "a.txt").exists()
+
+
+def test_a_codes_file_with_a_byte_order_mark_or_binary(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Before: a codes file saved with a byte-order mark (Notepad, Excel) failed on line 1,
+    and a binary file was an internal error (UnicodeDecodeError)."""
+    codes = tmp_path / "codes.txt"
+    codes.write_bytes(b"\xef\xbb\xbf300308\r\n# comment\r\n600941\r\n")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        stand_in().install(mock)
+        assert main(["calls", "fetch", "--codes-file", str(codes)]) == 0
+    assert "2 of 2 codes fetched" in capsys.readouterr().err
+    codes.write_bytes(b"\xf9\x00\x13binary")
+    assert main(["calls", "fetch", "--codes-file", str(codes)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not UTF-8 text (byte 0)" in err

@@ -3,6 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from thematic.data.base import validate_bars
 from thematic.data.panel import PricePanel, build_panel, ffill_rows
@@ -129,3 +131,48 @@ def test_a_pickled_panel_leaves_its_cheap_caches_behind() -> None:
     assert not {"_column_of_number"} & set(copy.__dict__)
     assert set(copy.__dict__["_memos"]) == {"trade_state"}  # the others rebuild in ms
     pd.testing.assert_frame_equal(evaluate_events(copy, ABC, [1, 2]).table, before)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    gaps=st.lists(st.integers(1, 400), min_size=1, max_size=30),
+    asked=st.lists(st.integers(-30, 12_000), min_size=1, max_size=20),
+)
+def test_sessions_after_is_strictly_after_on_any_span(gaps: list[int], asked: list[int]) -> None:
+    """The day table covers the panel's last day too: a report published on (or after) it has
+    no entry session, never the last session itself (a span over ~104 days lost its last day
+    to float rounding in ``np.arange``, and such reports were entered before publication)."""
+    from tests.helpers import make_panel
+
+    offsets = np.cumsum([0, *gaps])
+    dates = (np.datetime64("2019-01-02") + offsets.astype("timedelta64[D]")).astype(str)
+    ones = [1.0] * len(dates)
+    panel = make_panel(list(dates), {"600519": ones}, {"600519": ones}, ones, ones)
+    when = (np.datetime64("2019-01-02") + np.array(asked).astype("timedelta64[D]")).astype(
+        "datetime64[ns]"
+    )
+    when = np.append(when, panel.dates.to_numpy(dtype="datetime64[ns]")[-1])  # the last day
+    want = np.searchsorted(panel.dates.to_numpy(dtype="datetime64[ns]"), when, side="right")
+    assert panel.sessions_after(when).tolist() == want.tolist()
+    assert panel.sessions_after(when)[-1] == len(panel.dates)
+
+
+def test_a_report_on_or_after_the_last_session_is_not_entered() -> None:
+    """Fixes a wrong number: with a panel of more than ~104 calendar days, a call published on
+    the last session (or after the data) was entered at that session's open, the same day or
+    before publication, and priced at horizon 'max'."""
+    from tests.helpers import events, make_panel
+    from thematic import evaluate_events
+
+    days = pd.bdate_range("2024-01-02", periods=120)  # 167 calendar days
+    px = list(np.linspace(10.0, 12.0, len(days)))
+    panel = make_panel(days.strftime("%Y-%m-%d").tolist(), {"600519": px}, {"600519": px},
+                       px, px)  # fmt: skip
+    last = f"{days[-1]:%Y-%m-%d}"
+    ev = events(("on_last", last, "600519"), ("after", "2024-07-01", "600519"),
+                ("before_last", f"{days[-2]:%Y-%m-%d}", "600519"))  # fmt: skip
+    table = evaluate_events(panel, ev, ["max"]).table.set_index("basket")
+    assert pd.isna(table.loc["on_last", "entry_date"])
+    assert pd.isna(table.loc["after", "entry_date"])
+    assert table.loc[["on_last", "after"], "excess_return"].isna().all()
+    assert table.loc["before_last", "entry_date"] == days[-1]  # strictly after 119th day

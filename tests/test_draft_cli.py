@@ -230,3 +230,19 @@ def test_explain_names_a_list_without_a_cue_and_unknown_names() -> None:
     assert "  line 4    中际旭创(300308)  taken into 光通信 -> optical_communications" in lines
     assert "  line 4    某某科技  left out: unknown name (not in the shipped stock table)" in lines
     assert "  title      TODO  <- not found" in lines
+
+
+@pytest.mark.parametrize("name", ["scan.pdf", "notes.txt", "chart.png.md"])
+def test_a_binary_file_is_called_binary_not_utf16(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Before: random bytes (an image, a broken download) were 'UTF-16 text without a
+    byte-order mark', advice that cannot help."""
+    import random
+
+    report = tmp_path / name
+    report.write_bytes(random.Random(7).randbytes(3000))
+    assert main(["draft", str(report), "--output-dir", str(tmp_path / "d")]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "binary content (NUL bytes, not a PDF)" in line and "UTF-16" not in line
+    assert not (tmp_path / "d").exists()

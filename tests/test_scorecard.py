@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -217,3 +218,56 @@ def test_the_order_of_the_calls_does_not_matter(card: pd.DataFrame, order: list[
         shuffled = thematic.scorecard(call_table([CALLS[i] for i in order]), by="broker",
                                       horizons=[20, 60], trading=IGNORE)  # fmt: skip
     pd.testing.assert_frame_equal(shuffled, card, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("rows", "horizons", "message"),
+    [
+        ([("Y1", "2025-08-22", "300308", "中信证券", "buy"),  # the data's last session
+          ("Y2", "2025-09-01", "300308", "华泰证券", "buy")], "20",  # after the data
+         "of 2 calls, 2 have no entry price .*2 on or after their last session, 2025-08-22"),
+        ([("X1", "2024-03-22", "300308", "中信证券", "buy")], "5000",
+         "of 1 calls, 0 have no entry price .*horizons \\(5000 sessions\\) end after the data"),
+    ],
+)  # fmt: skip
+def test_a_scorecard_with_nothing_scored_is_a_data_error(
+    rows: list[tuple[str, str, str, str, str]], horizons: str, message: str
+) -> None:
+    """Exit 1 and a line saying why, as evaluate-events does (before: an empty table, exit 0;
+    and before the panel fix the call of 2025-08-22 was entered that same day)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        with pytest.raises(DataError, match=f"no call could be scored: {message}"):
+            thematic.scorecard(call_table(rows), horizons=horizons)
+
+
+def test_a_page_without_a_shrunk_group_draws_no_empty_plot(tmp_path: Path) -> None:
+    """Before: an empty framed chart (axes, legend, no group) under '0 groups'."""
+    from thematic.output.scorecard_page import write_scorecard_page
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", thematic.ThematicWarning)
+        df = thematic.scorecard(call_table(CALLS[:2]), horizons="20,60", trading=IGNORE)
+    assert df["shrunk_excess"].isna().all()  # one group, one entry session: no se
+    write_scorecard_page(df, tmp_path / "card.html")
+    html = (tmp_path / "card.html").read_text(encoding="utf-8")
+    assert 'alt="forest plot' not in html
+    assert html.count("No forest plot at this horizon") == 2 and "中信证券" in html
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ({"est_gap": -5}, "est_gap: -5 must be at least 0"),  # the window would reach past entry
+        ({"min_obs": 0}, "min_obs: 0 must be at least 3"),
+        ({"est_window": 1}, "est_window: 1 must be at least 3"),
+        ({"min_obs": 1000}, "min_obs: 1000 is more than est_window 250"),
+    ],
+)
+def test_an_estimation_window_that_cannot_work_is_refused(
+    window: dict[str, int], message: str
+) -> None:
+    """Before: est_gap=-5 fitted the market model on returns after entry (a CAR measured
+    against a model that had seen it), and the others silently left every CAR empty."""
+    with pytest.raises(UsageError, match=message):
+        thematic.scorecard(call_table(), horizons="20", **window)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ engine's events (one event per call, id ``report_id:code``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -105,17 +106,80 @@ def split_list(value: str | Sequence[str] | None) -> list[str]:
     return [s.strip() for s in items if s.strip()]
 
 
+#: The date forms a date option takes: year first, so that no day and month are swapped.
+_DATE_FORMS: Final = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})|(\d{4})(\d{2})(\d{2})")
+
+
 def parse_date(value: str | dt.date | None, param: str) -> pd.Timestamp | None:
-    """Parse a date option (``2021-01-01``); a clear error naming ``param``."""
+    """Parse a date option, year first (``2021-01-01``, ``2021/1/1``, ``2021.01.01``, ``20210101``).
+
+    A day-first or month-first text (``03-04-2024``) is refused rather than guessed, and so
+    are words (``today``): a filter on a guessed date is silently wrong.
+
+    Examples
+    --------
+    >>> parse_date("2024/3/22", "--since")
+    Timestamp('2024-03-22 00:00:00')
+    >>> parse_date("22-03-2024", "--since")
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --since: '22-03-2024' is not a date (YYYY-MM-DD)
+    """
     if value is None:
         return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise UsageError(f"{param}: {value!r} is not a date (YYYY-MM-DD)") from None
-    if pd.isna(ts):
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value).normalize()
+    found = _DATE_FORMS.fullmatch(str(value).strip())
+    if found is None:
         raise UsageError(f"{param}: {value!r} is not a date (YYYY-MM-DD)")
-    return ts.normalize()
+    year, month, day = (int(x) for x in (found.group(1, 3, 4) if found.group(1)
+                                         else found.group(5, 6, 7)))  # fmt: skip
+    try:
+        return pd.Timestamp(dt.date(year, month, day))
+    except ValueError:
+        raise UsageError(f"{param}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_period(
+    since: str | dt.date | None,
+    until: str | dt.date | None,
+    params: tuple[str, str] = ("since", "until"),
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Parse ``since`` and ``until``; a period that ends before it starts is an error.
+
+    Examples
+    --------
+    >>> parse_period("2024-07-01", "2024-01-01", ("--since", "--until"))
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --since: 2024-07-01 is after --until: 2024-01-01 (no call can match)
+    """
+    start, end = parse_date(since, params[0]), parse_date(until, params[1])
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"{params[0]}: {start:%Y-%m-%d} is after {params[1]}: {end:%Y-%m-%d} "
+                         "(no call can match)")  # fmt: skip
+    return start, end
+
+
+def parse_codes(value: str | Sequence[str] | None, param: str = "code") -> list[str]:
+    """Stock codes (``600519,300308``), each a 6-digit A-share code, or a clear error.
+
+    Examples
+    --------
+    >>> parse_codes("600519.SH", "--code")
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --code: '600519.SH' is not a 6-digit A-share code (write 600519)
+    """
+    from thematic.codes import is_code_format
+
+    codes = split_list(value)
+    for code in codes:
+        if not is_code_format(code):
+            digits = re.sub(r"\D", "", code)
+            hint = f" (write {digits})" if len(digits) == 6 else ""
+            raise UsageError(f"{param}: {code!r} is not a 6-digit A-share code{hint}")
+    return codes
 
 
 def parse_ratings(value: str | Sequence[str] | None, param: str = "ratings") -> list[str]:
@@ -137,14 +201,13 @@ def filter_calls(
 ) -> pd.DataFrame:
     """Keep the calls of these brokers, ratings and codes, published in ``[since, until]``."""
     keep = pd.Series(True, index=calls.index)
-    for col, value in (("broker", broker), ("code", code)):
-        wanted = split_list(value)
+    for col, wanted in (("broker", split_list(broker)), ("code", parse_codes(code))):
         if wanted:
             keep &= calls[col].isin(wanted)
     ratings = parse_ratings(rating, "rating")
     if ratings:
         keep &= calls["rating"].isin(ratings)
-    start, end = parse_date(since, "since"), parse_date(until, "until")
+    start, end = parse_period(since, until)
     if start is not None:
         keep &= calls["published"] >= start
     if end is not None:

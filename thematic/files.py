@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from thematic.errors import DamagedFileWarning, UsageError
@@ -97,6 +97,31 @@ def check_targets_apart(targets: Mapping[str, Path | None], inputs: Iterable[Pat
         for source in inputs:
             if _same_file(path, Path(source)):
                 raise UsageError(f"{param}: {path} is an input of this command; it would be lost")
+
+
+def check_not_an_input(path: Path, param: str, inputs: Sequence[tuple[Path, str]]) -> None:
+    """Raise a :class:`UsageError` when ``path`` is one of a run's inputs or lies inside one.
+
+    ``inputs`` pairs a file or directory the run reads (an events file, the cache) with the
+    words that name it; writing a result there would destroy what the run (or the next one)
+    reads.
+
+    Examples
+    --------
+    >>> check_not_an_input(Path("cache/x.csv"), "--output", [(Path("cache"), "the cache")])
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --output: cache/x.csv is inside the cache (cache); write the result elsewhere
+    """
+    target = Path(path).resolve()
+    for given, what in inputs:
+        source = Path(given).resolve()
+        if target == source:
+            raise UsageError(f"{param}: {path} is {what}, which this run reads; write the "
+                             "result elsewhere")  # fmt: skip
+        if source in target.parents:
+            raise UsageError(f"{param}: {path} is inside {what} ({given}); write the result "
+                             "elsewhere")  # fmt: skip
 
 
 @contextlib.contextmanager

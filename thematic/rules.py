@@ -206,3 +206,25 @@ class Trading:
                 f"max_delay: {self.max_delay!r} must be a whole number of sessions from 0 to "
                 f"{MAX_SESSIONS}"
             )
+
+
+def check_estimation_window(est_window: int, est_gap: int, min_obs: int) -> None:
+    """Refuse a market-model estimation window that cannot be fitted or reaches past entry.
+
+    A negative gap would put returns from after entry into the estimation window (the
+    model would be fitted on the event it measures); fewer than 3 returns leave no residual
+    variance; ``min_obs`` above the window's length leaves every call without a model.
+
+    Examples
+    --------
+    >>> check_estimation_window(250, -5, 120)
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: est_gap: -5 must be at least 0
+    """
+    for name, value, least in (("est_window", est_window, 3), ("est_gap", est_gap, 0),
+                               ("min_obs", min_obs, 3)):  # fmt: skip
+        if value < least:
+            raise UsageError(f"{name}: {value} must be at least {least}")
+    if min_obs > est_window:
+        raise UsageError(f"min_obs: {min_obs} is more than est_window {est_window}")

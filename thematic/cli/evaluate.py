@@ -83,7 +83,7 @@ def cmd_evaluate_events(args: argparse.Namespace) -> int:
 
     horizons = parse_horizons(args.horizons, "--horizons")
     entry = parse_entry(args.entry, "--entry")
-    check_targets(args, "output")
+    check_targets(args, "output", inputs=[(args.events, "the events file")])
     fmt = resolve_format(args.format, args.output, ("table", "csv", "json", "parquet"), "csv")
     start = time.perf_counter()
     trading = trading_of(args)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import UsageError
-from thematic.files import check_targets_apart, check_writable_target, write_text
+from thematic.files import (
+    check_not_an_input,
+    check_targets_apart,
+    check_writable_target,
+    write_text,
+)
 from thematic.output.console import say, with_warnings_said
 from thematic.rules import Trading
 
@@ -38,17 +43,26 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
     return found
 
 
-def check_targets(args: argparse.Namespace, *names: str) -> None:
+def check_targets(
+    args: argparse.Namespace, *names: str, inputs: Sequence[tuple[Path, str]] = ()
+) -> None:
     """Fail before any work when an output path cannot be written (exit 2, nothing written).
 
-    A target must be writable, must not be one of the command's inputs, and two options must
-    not name one file.
+    A target must be writable, must not be one of the command's inputs (its basket files,
+    events table, ST table or history, and ``inputs``) nor lie inside the cache directory,
+    and two options must not name one file.
     """
+    from thematic.data.cache import cache_dir
+
     targets = {f"--{name.replace('_', '-')}": getattr(args, name, None) for name in names}
     for param, path in targets.items():
         if path is not None:
             check_writable_target(path, param)
     check_targets_apart(targets, _inputs(args))
+    protected = [*inputs, (cache_dir(), "the cache directory")]
+    for param, path in targets.items():
+        if path is not None:
+            check_not_an_input(path, param, protected)
 
 
 def write_or_print(text: str, output: Path | None) -> None:
@@ -147,8 +161,8 @@ def paths_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def rule_args(p: argparse.ArgumentParser) -> None:
-    """Add ``--entry``, ``--horizons`` and ``--market``."""
+def rule_args(p: argparse.ArgumentParser, max_horizon: bool = True) -> None:
+    """Add ``--entry``, ``--horizons`` (``max`` allowed unless told) and ``--market``."""
     p.add_argument(
         "--entry",
         default=DEFAULT_ENTRY,
@@ -159,8 +173,9 @@ def rule_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--horizons",
         default=",".join(map(str, DEFAULT_HORIZONS)),
-        help="sessions held after entry, comma-separated; 'max' = last session with data "
-        "(default %(default)s)",
+        help="sessions held after entry, comma-separated"
+        + ("; 'max' = last session with data" if max_horizon else "")
+        + " (default %(default)s)",
     )
     p.add_argument(
         "--market",

@@ -229,8 +229,10 @@ class CallsCache:
         except Exception as exc:  # pyarrow raises many types for damaged files
             why = str(exc) if isinstance(exc, CacheError) else (
                 f"{path}: unreadable ({type(exc).__name__}: {exc})")  # fmt: skip
-            message = set_aside(path, self.root / "quarantine", why)
-            self.messages.append(f"{message}; its reports will be re-fetched")
+            set_aside(path, self.root / "quarantine", why)  # warns: path, fault, new place
+            self.messages.append(f"{code}: the cached report list was damaged and set aside; its "
+                                 f"reports are missing until re-fetched: `thematic calls fetch "
+                                 f"{code}`")  # fmt: skip
             return None
         out: pd.DataFrame = frame.loc[:, list(FEED_COLUMNS)]
         return out

@@ -144,9 +144,14 @@ def decode(data: bytes, source: Path | str = "<text>") -> str:
                     f"at byte {exc.start}"
                 ) from None
     if b"\x00" in data[:4096]:  # text has no NUL bytes; UTF-16 has one per ASCII character
+        if _wide_text(data[:4096]):
+            raise DraftError(
+                f"{source}: looks like UTF-16 or UTF-32 text without a byte-order mark; save "
+                "it as UTF-8 (or with a byte-order mark) and draft again"
+            )
         raise DraftError(
-            f"{source}: looks like UTF-16 or UTF-32 text without a byte-order mark; save it "
-            "as UTF-8 (or with a byte-order mark) and draft again"
+            f"{source}: binary content (NUL bytes, not a PDF): not a report thematic can read; "
+            "give a PDF, a saved web page or text"
         )
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -154,6 +159,18 @@ def decode(data: bytes, source: Path | str = "<text>") -> str:
         except UnicodeDecodeError:
             continue
     raise DraftError(f"{source}: the text is neither UTF-8 nor GB18030; save it as UTF-8")
+
+
+def _wide_text(head: bytes) -> bool:
+    """Whether ``head`` decodes as UTF-16 or UTF-32 (either byte order) to printable text."""
+    for encoding, unit in (("utf-16-le", 2), ("utf-16-be", 2), ("utf-32-le", 4), ("utf-32-be", 4)):
+        try:
+            text = head[: len(head) // unit * unit].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text and sum(c.isprintable() or c.isspace() for c in text) >= 0.95 * len(text):
+            return True
+    return False
 
 
 def pdf_text(data: bytes, source: Path | str = "<pdf>") -> str:

@@ -114,8 +114,9 @@ def build_scorecard_page(df: pd.DataFrame, title: str = "Whose calls work? A sco
     for h in meta["horizons"]:
         rows = df.loc[df["horizon"] == h]
         mu = meta["pooled"][h]["mu"]
-        charts.append({"horizon": h, "png": _png(forest_chart(rows, by, h, mu)),
-                       "n_groups": int(np.isfinite(rows["shrunk_excess"]).sum()),
+        n_groups = int(np.isfinite(rows["shrunk_excess"]).sum())
+        png = _png(forest_chart(rows, by, h, mu)) if n_groups else ""  # no empty frame
+        charts.append({"horizon": h, "png": png, "n_groups": n_groups,
                        "mu": _fmt(mu, "pct"), "tau": _fmt(np.sqrt(meta["pooled"][h]["tau2"]), "sd")})  # fmt: skip
     header = [*by, *(label for _, label, _ in _TABLE)]
     body = [[*(str(r[k]) for k in by), *(_fmt(r[col], kind) for col, _, kind in _TABLE)]

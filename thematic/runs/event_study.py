@@ -33,7 +33,7 @@ from thematic.engine.abnormal import (
 )
 from thematic.engine.encode import encode
 from thematic.errors import DataError, UsageError
-from thematic.rules import Horizon, parse_entry, parse_horizons
+from thematic.rules import Horizon, check_estimation_window, parse_entry, parse_horizons
 from thematic.runs.metadata import RunMetadata
 from thematic.runs.placebo_baskets import placebo_baskets
 from thematic.runs.prices import price_panel
@@ -220,13 +220,10 @@ def study_events(
     if bad:
         raise UsageError(f"match: {bad[0]!r} is not one of {', '.join(MATCHES)}")
     for name, value, least in (("placebo", placebo_draws, 0), ("resamples", resamples, 0),
-                               ("seed", seed, 0),
-                               ("est_window", est_window, 3), ("est_gap", est_gap, 0),
-                               ("min_obs", min_obs, 3)):  # fmt: skip
+                               ("seed", seed, 0)):  # fmt: skip
         if value < least:
             raise UsageError(f"{name}: {value} must be at least {least}")
-    if min_obs > est_window:
-        raise UsageError(f"min_obs: {min_obs} is more than est_window {est_window}")
+    check_estimation_window(est_window, est_gap, min_obs)
     if placebo_draws and by != "basket":
         raise UsageError("placebo: random baskets are drawn per basket; use by='basket'")
     items = as_baskets(baskets)

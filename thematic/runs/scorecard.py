@@ -40,6 +40,7 @@ from thematic.rules import (
     UNTRADABLE_TEXT,
     Horizon,
     Trading,
+    check_estimation_window,
     parse_entry,
     parse_horizons,
 )
@@ -87,6 +88,37 @@ def check_benchmark(market: str | Path | None, benchmark: str, param: str = "mar
     """
     if market is not None and benchmark != CSI300:
         raise UsageError(f"{param}: the market dump has only {CSI300}, not {benchmark}")
+
+
+def parse_by(value: str | Sequence[str], param: str = "by") -> list[str]:
+    """Parse the grouping keys (``"broker,rating"``): known, at least one, none twice.
+
+    Examples
+    --------
+    >>> parse_by("broker, year")
+    ['broker', 'year']
+    >>> parse_by("broker,broker", "--by")
+    Traceback (most recent call last):
+    ...
+    thematic.errors.UsageError: --by: 'broker' is given twice
+    """
+    keys = split_list(value)
+    bad = [k for k in keys if k not in BY_KEYS]
+    if not keys or bad:
+        raise UsageError(f"{param}: {(bad or [''])[0]!r} is not one of {', '.join(BY_KEYS)}")
+    twice = [k for i, k in enumerate(keys) if k in keys[:i]]
+    if twice:
+        raise UsageError(f"{param}: {twice[0]!r} is given twice")
+    return keys
+
+
+def parse_scorecard_horizons(value: str | Sequence[Horizon], param: str = "horizons") -> list[int]:
+    """Whole-number horizons (``'max'`` has no fixed event window), or a clear error."""
+    hs = parse_horizons(value, param)
+    if MAX_HORIZON in hs:
+        raise UsageError(f"{param}: 'max' has no fixed event window in a scorecard; give whole "
+                         "numbers of sessions")  # fmt: skip
+    return [int(h) for h in hs]
 
 
 def _panel(
@@ -207,17 +239,13 @@ def scorecard(
         rules, data sources, counts, definitions and, per horizon, the pooled ``mu``,
         ``se_mu`` and ``tau2`` of the shrinkage.
     """
-    keys = split_list(by)
-    bad = [k for k in keys if k not in BY_KEYS]
-    if not keys or bad:
-        raise UsageError(f"by: {(bad or [''])[0]!r} is not one of {', '.join(BY_KEYS)}")
+    keys = parse_by(by)
     rule = parse_entry(entry)
-    hs = parse_horizons(horizons)
-    if MAX_HORIZON in hs:
-        raise UsageError("horizons: 'max' has no fixed event window; give whole numbers")
+    hs = parse_scorecard_horizons(horizons)
     if min_calls < 1:
         raise UsageError(f"min_calls: {min_calls} must be at least 1")
     check_benchmark(market, benchmark)
+    check_estimation_window(est_window, est_gap, min_obs)
     wanted = parse_ratings(ratings, "ratings")
     trading = trading or Trading()
     table = calls if calls is not None else load_calls(cache_root=cache_root)
@@ -232,6 +260,14 @@ def scorecard(
     n, n_h = len(events), len(hs)
     res = result.table
     excess = res["excess_return"].to_numpy(dtype=np.float64).reshape(n, n_h)
+    if not np.isfinite(excess).any():
+        pub = chosen["published"]
+        first, last = panel.dates[0], panel.dates[-1]
+        raise DataError(f"no call could be scored: of {n:,} calls, {len(result.missing):,} have no "
+                        f"entry price ({int((pub < first).sum()):,} published before the prices "
+                        f"start on {first:%Y-%m-%d}, {int((pub >= last).sum()):,} on or after "
+                        f"their last session, {last:%Y-%m-%d}) and the others' horizons "
+                        f"({', '.join(map(str, hs))} sessions) end after the data")  # fmt: skip
     entry_ns = res["entry_date"].to_numpy(dtype="datetime64[ns]").reshape(n, n_h)[:, 0]
     session = panel.dates.get_indexer(pd.DatetimeIndex(entry_ns))
     car, car_entry, usable = call_cars(panel, events, [int(h) for h in hs], est_window,
