@@ -157,3 +157,16 @@ def test_a_lower_floor_never_imports_a_higher_one(lower: str, higher: tuple[str,
         if t.split(".")[1] in higher
     )
     assert bad == []
+
+
+#: A module past this many lines mixes concerns (STYLE.md: "No module over ~450 lines").
+MAX_MODULE_LINES = 450
+
+
+def test_no_module_is_over_the_line_limit() -> None:
+    long = {
+        name: n
+        for name, path in MODULES.items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"modules over {MAX_MODULE_LINES} lines (split them by concern): {long}"

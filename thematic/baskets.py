@@ -23,8 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,10 +31,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from thematic.codes import exchange_of, is_code_format, is_index_code, known_stocks
+from thematic.codes import exchange_of, is_code_format, is_index_code, warn_on_names
 from thematic.constants import CSI300, WEIGHT_SUM_TOLERANCE
-from thematic.errors import BasketError, BasketErrors, BasketNameWarning, UsageError
+from thematic.errors import BasketError, BasketErrors, UsageError
 from thematic.rules import china_today
+from thematic.strict_yaml import read_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,55 +51,6 @@ def _reject_todo(value: Any) -> Any:
     if any(isinstance(v, str) and v.strip().upper().startswith(TODO_MARK) for v in items):
         raise ValueError("is a TODO left by `thematic draft`: fill it in")
     return value
-
-
-class _DuplicateKey(Exception):
-    """A mapping of the YAML document gives one key twice (YAML would keep the last)."""
-
-    def __init__(self, key: str, first_line: int, second_line: int) -> None:
-        self.key, self.first_line, self.second_line = key, first_line, second_line
-        super().__init__(key)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` refusing a key given twice in one mapping (not last-one-wins)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
-            if isinstance(key, (str, int, float, bool, dt.date)) and key in seen:
-                raise _DuplicateKey(str(key), seen[key], line)
-            if isinstance(key, (str, int, float, bool, dt.date)):
-                seen[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-def read_yaml(text: str) -> Any:
-    r"""Parse a YAML document as ``yaml.safe_load`` does, refusing duplicated keys.
-
-    Raises
-    ------
-    yaml.YAMLError
-        The text is not YAML.
-    ValueError
-        A mapping gives a key twice; the message names the key and both lines.
-
-    Examples
-    --------
-    >>> read_yaml("id: a\nid: b\n")
-    Traceback (most recent call last):
-    ...
-    ValueError: key 'id' is given twice (lines 1 and 2); remove one
-    """
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # (a SafeLoader subclass)
-    except _DuplicateKey as dup:
-        raise ValueError(
-            f"key {dup.key!r} is given twice (lines {dup.first_line} and {dup.second_line}); "
-            "remove one"
-        ) from None
 
 
 class _Strict(BaseModel):
@@ -368,34 +318,8 @@ def load_basket(path: str | Path) -> Basket:
     basket = parse_basket(data, source)
     if basket.id != path.stem:
         raise BasketError(source, "id", f"{basket.id!r} must equal the file name {path.stem!r}")
-    _warn_on_names(basket, source)
+    warn_on_names([(c.code, c.name) for c in basket.constituents], source)
     return basket
-
-
-def _warn_on_names(basket: Basket, source: str) -> None:
-    """Warn when a constituent's name is not the shipped table's name for its code."""
-    known = known_stocks()
-    for i, c in enumerate(basket.constituents):
-        have = known.get(c.code)
-        if have is None:
-            warnings.warn(
-                f"{source}: constituents[{i}].code {c.code!r} is not in the shipped stock "
-                "table (listed in 2025-09): check it (a stock delisted earlier is absent)",
-                BasketNameWarning,
-                stacklevel=3,
-            )
-        elif c.name and _plain(c.name) != _plain(have):
-            warnings.warn(
-                f"{source}: constituents[{i}].name {c.name!r} does not match code {c.code!r}, "
-                f"which the shipped stock table names {have!r}",
-                BasketNameWarning,
-                stacklevel=3,
-            )
-
-
-def _plain(name: str) -> str:
-    # Full-width forms and spaces differ between vendors; "ＴＣＬ科技" is "TCL科技".
-    return unicodedata.normalize("NFKC", name).replace(" ", "").upper()
 
 
 def basket_files(paths: Iterable[str | Path]) -> list[Path]:

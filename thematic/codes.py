@@ -15,9 +15,14 @@ True
 from __future__ import annotations
 
 import re
+import unicodedata
+import warnings
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Final, Literal
+
+from thematic.errors import BasketNameWarning
 
 Exchange = Literal["SH", "SZ", "BJ"]
 
@@ -125,3 +130,41 @@ def industries() -> dict[str, str]:
 
     with STOCK_TABLE.open(encoding="utf-8") as f:
         return {row["code"]: row["industry"] for row in csv.DictReader(f)}
+
+
+def plain_name(name: str) -> str:
+    """Return a stock name as names are compared: full-width forms and spaces folded.
+
+    Vendors differ in both: ``"ＴＣＬ科技"`` is ``"TCL科技"``.
+
+    Examples
+    --------
+    >>> plain_name("ＴＣＬ 科技") == plain_name("TCL科技")
+    True
+    """
+    return unicodedata.normalize("NFKC", name).replace(" ", "").upper()
+
+
+def warn_on_names(constituents: Sequence[tuple[str, str | None]], source: str) -> None:
+    """Warn when a constituent's name is not the shipped table's name for its code.
+
+    ``constituents`` are ``(code, name)`` pairs in the file's order; ``source`` names the
+    file.  A code absent from the table is warned about too (it may be delisted or a typo).
+    """
+    known = known_stocks()
+    for i, (code, name) in enumerate(constituents):
+        have = known.get(code)
+        if have is None:
+            warnings.warn(
+                f"{source}: constituents[{i}].code {code!r} is not in the shipped stock "
+                "table (listed in 2025-09): check it (a stock delisted earlier is absent)",
+                BasketNameWarning,
+                stacklevel=3,
+            )
+        elif name and plain_name(name) != plain_name(have):
+            warnings.warn(
+                f"{source}: constituents[{i}].name {name!r} does not match code {code!r}, "
+                f"which the shipped stock table names {have!r}",
+                BasketNameWarning,
+                stacklevel=3,
+            )

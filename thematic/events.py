@@ -26,6 +26,7 @@ import pandas as pd
 from thematic import threads
 from thematic.codes import PREFIXES, exchange_of, known_stocks
 from thematic.constants import WEIGHT_SUM_TOLERANCE
+from thematic.dates import DateFault, publication_dates
 from thematic.errors import EventsError, ThematicWarning
 from thematic.rules import china_today
 
@@ -84,98 +85,6 @@ def _factorize_codes(codes: pd.Series) -> tuple[np.ndarray | None, pd.Index, np.
     problem_of = _code_problems(distinct)
     bad = problem_of[code_of_row] if len(distinct) else np.zeros(0, dtype=np.int8)
     return code_of_row, distinct, bad
-
-
-#: The forms a publication date may take, for messages.
-DATE_FORMS = "YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD (a time of day is ignored)"
-# Day and month first (03/04/2024, 3.4.24): which is the month cannot be known.
-_DAY_MONTH_FIRST = r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(\D|$)"
-_ZONE = r"(?P<zone>Z|[+-]\d{2}:?\d{2})\s*$"
-
-
-@dataclass(frozen=True)
-class DateFault:
-    """Rows whose ``published`` cannot be read, and why (follows the value in a message)."""
-
-    rows: np.ndarray  # bool per row
-    problem: str
-
-
-def _yyyymmdd(values: pd.Series) -> pd.Series:
-    """Whole numbers read as ``YYYYMMDD`` dates (NaT where they are not one)."""
-    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
-    whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers >= 10_000_101)
-    text = pd.Series(np.where(whole, numbers, 0).astype(np.int64).astype(str), dtype=object)
-    text[~whole] = None
-    return pd.to_datetime(text, format="%Y%m%d", errors="coerce")
-
-
-def _text_dates(published: pd.Series) -> pd.Series | DateFault:
-    """Read text dates by one rule: year first, or a whole ``YYYYMMDD``; never day/month."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = pa.array(published.astype("string").array, type=pa.string())
-    ambiguous = pc.fill_null(pc.match_substring_regex(text, _DAY_MONTH_FIRST), False)
-    ambiguous_rows = np.asarray(ambiguous.to_numpy(zero_copy_only=False), dtype=bool)
-    if ambiguous_rows.any():
-        return DateFault(
-            ambiguous_rows,
-            f"has the day and the month first, in an order that cannot be known (is 03/04 "
-            f"March or April?): write dates as {DATE_FORMS}",
-        )
-    digits = pc.match_substring_regex(text, r"^\s*\d+\s*$")
-    not_eight = pc.and_(digits, pc.invert(pc.match_substring_regex(text, r"^\s*\d{8}\s*$")))
-    odd_rows = np.asarray(pc.fill_null(not_eight, False).to_numpy(zero_copy_only=False), dtype=bool)
-    if odd_rows.any():  # "1712" is no year-month-day
-        return DateFault(odd_rows, f"is not a date ({DATE_FORMS})")
-    zone = pc.extract_regex(text, _ZONE)
-    zones = pc.struct_field(zone, [0]).to_pandas().to_numpy(dtype=object)
-    given = pd.notna(zones)
-    if given.any() and len(set(zones[given])) > 1:
-        first = zones[given][0]
-        return DateFault(
-            given & (zones != first),
-            f"mixes time zones (an earlier row has {first}): give every date in one time "
-            f"zone, or dates only ({DATE_FORMS})",
-        )
-    try:
-        return pd.to_datetime(published, errors="coerce", format="mixed")
-    except (ValueError, TypeError, OverflowError) as exc:  # an out-of-range year, ...
-        return DateFault(np.ones(len(published), dtype=bool), f"cannot be read as a date ({exc})")
-
-
-def _dates(published: pd.Series) -> tuple[np.ndarray, np.ndarray] | DateFault:
-    """Return the publication dates (the day only, in the column's unit) and as ``ns``.
-
-    Integers (and whole floats, as a CSV column with a gap reads them) are ``YYYYMMDD``;
-    text is read year first or as ``YYYYMMDD``, and a day/month-first date is refused, never
-    guessed.  A :class:`DateFault` names the rows that cannot be read.
-    """
-    if pd.api.types.is_bool_dtype(published):
-        return DateFault(np.ones(len(published), dtype=bool), f"is not a date ({DATE_FORMS})")
-    if pd.api.types.is_numeric_dtype(published):
-        parsed: pd.Series | DateFault = _yyyymmdd(published)
-    elif pd.api.types.is_datetime64_any_dtype(published):
-        parsed = published  # (a datetime column is taken as it is)
-    else:
-        parsed = _text_dates(published)
-    if isinstance(parsed, DateFault):
-        return parsed
-    dates: pd.Series = parsed
-    if not pd.api.types.is_datetime64_any_dtype(dates):  # e.g. objects pandas could not unify
-        return DateFault(np.ones(len(published), dtype=bool), f"is not a date ({DATE_FORMS})")
-    missing = dates.isna().to_numpy()
-    if missing.any():
-        return DateFault(missing, f"is not a date ({DATE_FORMS})")
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_localize(None)
-    # The date only (numpy's floor to the day, in the column's own unit).
-    stamps = dates.to_numpy()
-    per_day = np.timedelta64(1, "D").astype(stamps.dtype.str.replace("M8", "m8")).astype(np.int64)
-    ticks = stamps.view(np.int64)
-    stamps = (ticks - ticks % per_day).view(stamps.dtype)
-    return stamps, stamps.astype("datetime64[ns]")
 
 
 def _blank(values: pd.Index) -> np.ndarray:
@@ -322,7 +231,7 @@ def _check(
     coded = dated = None
     if len(codes) >= PARALLEL_ROWS and threads.cores() > 1:
         coded = threads.pool().submit(_factorize_codes, codes)
-        dated = threads.pool().submit(_dates, events["published"])
+        dated = threads.pool().submit(publication_dates, events["published"])
     ids = events["event_id"].astype(str)  # (a missing id stays missing: factorize says -1)
     event, event_ids = pd.factorize(ids, sort=False)
     if events["event_id"].dtype == object:  # 1 and "1" would become one event silently
@@ -344,7 +253,7 @@ def _check(
         problem = _CODE_PROBLEMS[int(bad[i[0]])]
         raise EventsError(f"{_row(source, i, first_row)}: code {codes.iloc[i[0]]!r} {problem}")
 
-    read = dated.result() if dated is not None else _dates(events["published"])
+    read = dated.result() if dated is not None else publication_dates(events["published"])
     if isinstance(read, DateFault):
         i = np.flatnonzero(read.rows)
         raise EventsError(
