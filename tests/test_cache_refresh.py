@@ -207,10 +207,18 @@ def test_refresh_killed_mid_write_leaves_a_consistent_cache(tmp_path: Path) -> N
     good = snapshot_of(cache_dir)
     files = sorted(cache_dir.glob("*/*.parquet"))
     partial = 0
-    for delay in (0.05, 0.15, 0.25, 0.35):  # slow fetches spread the writes over ~0.5 s
+    for delay in (0.0, 0.03, 0.06):  # after the first rewrite; fetches take 0.1 s each
         mtimes = {f: f.stat().st_mtime_ns for f in files}
         proc = run_refresh(cache_dir, full=True, delay=0.1)
         assert proc.stdout is not None and proc.stdout.readline().strip() == "go"
+        # Kill once the refresh has rewritten a file (a fixed sleep misses it on a loaded
+        # machine): the next write is at least one slow fetch away, so the kill lands inside
+        # the refresh, before, during or after a write of the next file.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any(f.stat().st_mtime_ns != mtimes[f] for f in files):
+                break
+            time.sleep(0.002)
         time.sleep(delay)
         os.kill(proc.pid, signal.SIGKILL)
         finish(proc)
