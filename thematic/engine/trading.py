@@ -2,8 +2,9 @@
 
 Pure array code shared by the return kernels: which entries a price limit or a missing bar
 blocks and what the policy makes of them (:func:`plan_entries`), the same for exits
-(:func:`plan_exits`), the dated fees of a cost model (:class:`Fees`), and the record of every
-blocked trade (:class:`TradeRecords`, turned into a table once by :func:`trade_table`).
+(:func:`plan_exits`), the dated fees of a cost model (:class:`Fees`; one trade's fees are
+:func:`fee`), and the record of every blocked trade (:class:`TradeRecords`, turned into a
+table once by :func:`trade_table`).
 """
 
 from __future__ import annotations
