@@ -2,8 +2,9 @@
 
 Pure array code shared by the return kernels: which entries a price limit or a missing bar
 blocks and what the policy makes of them (:func:`plan_entries`), the same for exits
-(:func:`plan_exits`), the dated fees of a cost model (:class:`Fees`), and the record of every
-blocked trade (:class:`TradeRecords`, turned into a table once by :func:`trade_table`).
+(:func:`plan_exits`), the dated fees of a cost model (:class:`Fees`; one trade's fees are
+:func:`fee`), and the record of every blocked trade (:class:`TradeRecords`, turned into a
+table once by :func:`trade_table`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from thematic.data.panel import PricePanel
 from thematic.engine.encode import Encoded
 from thematic.engine.tradable import EXIT_BLOCKED, NO_BAR, UP_CLOSE, UP_OPEN, describe
 from thematic.marketrules import rule_values
-from thematic.rules import Costs, Horizon, Trading
+from thematic.rules import Costs, Horizon, Trading, Untradable
 
 #: An entry at the open is blocked without a bar or at an open at the up-limit; at the close,
 #: without a bar or at a close at the up-limit.
@@ -173,33 +174,33 @@ def plan_exits(
     flat_state: np.ndarray,
     base: np.ndarray,
     t: int,
-    trading: Trading,
+    untradable: Untradable,
+    max_delay: int,
 ) -> tuple[np.ndarray | None, TradeRecords]:
     """Apply the untradable policy to the blocked exits ``xs[i, j]`` of one chunk.
 
     ``xs`` (exit session per row and horizon) is changed in place where an exit is delayed.
+    ``untradable`` is the policy and ``max_delay`` its bound (:class:`~thematic.rules.Trading`).
     Returns which pairs stay in their horizon (under ``skip``; None otherwise: all do) and
     the record of every blocked exit.  A delayed exit looks its session up with
     :func:`next_free`.
     """
     planned = xs[i, j]
     include = None
-    if trading.untradable == "skip":
+    if untradable == "skip":
         include = np.ones(xs.shape, dtype=bool)
         include[i, j] = False
         actual = np.full(len(i), t)
         outcome = np.full(len(i), OUT_LEFT_OUT)
-    elif trading.untradable == "ignore":
+    elif untradable == "ignore":
         actual = planned
         no_bar = (flat_state[base[i, 0] + planned] & NO_BAR) != 0
         outcome = np.where(no_bar, OUT_LAST_CLOSE, OUT_AT_LIMIT)
     else:
         col = base[i, 0] // t
-        nxt = next_free(
-            flat_state.reshape(-1, t), EXIT_BLOCKED, col, planned + 1, trading.max_delay
-        )
+        nxt = next_free(flat_state.reshape(-1, t), EXIT_BLOCKED, col, planned + 1, max_delay)
         found = nxt < t
-        last_tried = np.minimum(planned + trading.max_delay, t - 1)
+        last_tried = np.minimum(planned + max_delay, t - 1)
         at = np.where(found, nxt, last_tried)
         xs[i, j] = at
         actual = at
@@ -234,26 +235,35 @@ class Fees:
 
     def buy(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
         """Fees of buying ``value`` yuan on ``session``."""
-        fee = np.maximum(self.commission * value, self.minimum[session])
-        out: np.ndarray = fee + self.buy_rate[session] * value
-        return out
-
-    def minimum_per_yuan(self, notional: np.ndarray, sessions: np.ndarray) -> np.ndarray:
-        """Return the minimum commission of a sale on ``sessions`` per yuan of notional.
-
-        ``notional`` has one value per row, ``sessions`` a row of sale sessions per row; the
-        result broadcasts against ``sessions``.
-        """
-        if self.constant_minimum:
-            return (self.min_yuan / notional)[:, None]
-        out: np.ndarray = np.take(self.minimum, sessions) / notional[:, None]
-        return out
+        return fee(value, session, self.commission, self.minimum, self.buy_rate)
 
     def sell(self, value: np.ndarray, session: np.ndarray) -> np.ndarray:
         """Fees of selling ``value`` yuan on ``session`` (stamp duty included)."""
-        fee = np.maximum(self.commission * value, self.minimum[session])
-        out: np.ndarray = fee + self.sell_rate[session] * value
-        return out
+        return fee(value, session, self.commission, self.minimum, self.sell_rate)
+
+
+def fee(
+    value: np.ndarray,
+    session: np.ndarray,
+    commission: float,
+    minimum: np.ndarray,
+    rate: np.ndarray,
+) -> np.ndarray:
+    """Return the fees of trading ``value`` yuan on ``session``.
+
+    The commission (``commission`` per yuan, at least ``minimum[session]`` yuan an order)
+    plus the session's rates (``rate[session]`` per yuan: transfer fee, slippage, and on a
+    sale the stamp duty).
+
+    Examples
+    --------
+    >>> minimum, rate = np.array([5.0, 5.0]), np.array([0.001, 0.002])
+    >>> fee(np.array([10_000.0, 100_000.0]), np.array([0, 1]), 3e-4, minimum, rate).tolist()
+    [15.0, 230.0]
+    """
+    charged = np.maximum(commission * value, minimum[session])
+    out: np.ndarray = charged + rate[session] * value
+    return out
 
 
 # What became of a blocked trade (codes of TradeRecords.outcome).
