@@ -75,12 +75,17 @@ for n in {sizes!r}:
     start = time.perf_counter()
     table = evaluate_events(panel, events, HORIZONS).table
     out[n] = {{"seconds": time.perf_counter() - start, "fingerprint": fingerprint(table)}}
+    keep = [c for c in (*__import__("bench_engine").NUMERIC, "entry_date", "exit_date")]
+    table[keep].to_parquet({store!r} + f"-table-{{n}}.parquet")
 print(json.dumps(out))
 """
 
 
 def engine_at(commit: str, market: Path, sizes: list[int]) -> dict[str, dict[str, object]] | None:
-    """Run the engine of ``commit`` (a git worktree, a separate process) on the same events."""
+    """Run the engine of ``commit`` (a git worktree, a separate process) on the same events.
+
+    Its result tables are left in ``OLD_TABLES`` (``table-N.parquet``) for :func:`differences`.
+    """
     import json
     import shutil
     import subprocess
@@ -92,7 +97,7 @@ def engine_at(commit: str, market: Path, sizes: list[int]) -> dict[str, dict[str
         # The fingerprint function comes from this run's script, copied beside the old code.
         shutil.copy(Path(__file__), tree / "benchmarks" / "bench_engine.py")
         code = _AT_COMMIT.format(tree=str(tree), market=str(market), seed=SEED, sizes=sizes,
-                                 store=str(tree.parent / "store"))  # fmt: skip
+                                 store=str(OLD_TABLES / "store"))  # fmt: skip
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, timeout=1800)  # fmt: skip
         return {str(k): v for k, v in json.loads(r.stdout.strip().splitlines()[-1]).items()}
@@ -102,6 +107,26 @@ def engine_at(commit: str, market: Path, sizes: list[int]) -> dict[str, dict[str
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
                        capture_output=True, check=False)  # fmt: skip
+
+
+OLD_TABLES = Path(tempfile.mkdtemp(prefix="thematic-old-tables-"))
+
+
+def differences(old: pd.DataFrame, new: pd.DataFrame) -> tuple[int, int, int]:
+    """Rows of two result tables that differ in any numeric column or date (NaN == NaN).
+
+    Returns (rows compared, rows that differ, of those the rows with a constituent bought
+    after the row's exit): the one intended change of numbers since the speed-up, the
+    `entered_after_exit` rule (such a constituent was booked before, with a same-day trade).
+    """
+    cols = [*NUMERIC, "entry_date", "exit_date"]
+    differ = np.zeros(len(new), dtype=bool)
+    for c in cols:
+        a, b = old[c].to_numpy(), new[c].to_numpy()
+        same = (a == b) | (pd.isna(a) & pd.isna(b))
+        differ |= ~same
+    after = new["entered_after_exit"].to_numpy() > 0
+    return len(new), int(differ.sum()), int((differ & after).sum())
 
 
 def engine_before() -> object | None:
@@ -334,12 +359,25 @@ def main() -> int:
     del events
 
     old = engine_at(BEFORE_SPEEDUP, args.market, sizes)
+    same_as_old = True
     if old is not None:
         for n in sizes:
             same = old[str(n)]["fingerprint"] == prints[n]
             print(f"{n:>9,} calls: engine before the speed-up ({BEFORE_SPEEDUP}) "
                   f"{old[str(n)]['seconds']:.3f} s in its own process; results identical to "
                   f"the last bit (every numeric column and date): {same}")  # fmt: skip
+            if not same:  # say which rows differ, and whether the intended change explains them
+                events = draw_events(panel, n, np.random.default_rng(SEED))
+                new = evaluate_events(panel, events, HORIZONS).table
+                rows, differ, after = differences(
+                    pd.read_parquet(OLD_TABLES / f"store-table-{n}.parquet"), new
+                )
+                del events, new
+                print(f"{'':>9}  rows differing: {differ:,} of {rows:,}; of them with a "
+                      f"constituent bought after the row's exit (the entered_after_exit rule, "
+                      f"an intended change): {after:,}; identical to the last bit elsewhere: "
+                      f"{differ == after}")  # fmt: skip
+                same_as_old = same_as_old and differ == after
 
     if len(times) >= 2:
         n_arr = np.log(np.array(list(times)))
@@ -378,7 +416,7 @@ def main() -> int:
           f"(tolerance 1e-12), same missing rows: {same_nan}")  # fmt: skip
     ok = diff <= 1e-12 and same_nan
     if old is not None:
-        ok = ok and all(old[str(n)]["fingerprint"] == prints[n] for n in sizes)
+        ok = ok and same_as_old
     if before is not None:
         old = before(panel, ten_k, HORIZONS).table  # type: ignore[operator]
         d_old = np.nanmax(np.abs(eng[cols].to_numpy() - old[cols].to_numpy()))
