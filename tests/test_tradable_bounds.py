@@ -21,6 +21,7 @@ from thematic.engine.tradable import (
     UP_CLOSE,
     UP_OPEN,
     exit_close,
+    limits,
     trade_state,
 )
 
@@ -119,3 +120,31 @@ def test_exit_closes_are_kept_per_set_of_st_periods() -> None:
     assert under_st.tolist() == [[10.0, -9.5, 9.5], [10.03, -9.04, 9.04]]
     assert exit_close(p) is plain and exit_close(p, st) is under_st  # made once per st
     assert set(p.memoised("exit_close")) == {(), st}
+
+
+def test_a_panel_without_codes_has_an_empty_state() -> None:
+    p = PricePanel(
+        dates=pd.DatetimeIndex(DAYS), codes=pd.Index([], dtype=str), open=np.empty((3, 0)),
+        close=np.empty((3, 0)), benchmark_code="000300", benchmark_open=np.ones(3),
+        benchmark_close=np.ones(3),
+    )  # fmt: skip
+    assert trade_state(p).shape == (0, 3)
+    assert exit_close(p).shape == (0, 3)
+
+
+def test_limits_give_a_listing_its_first_day_band_or_free_sessions() -> None:
+    # Main board, listed 2021-03-02 (before 2023-04-10): +44 % / -36 % on its first day,
+    # then 10 %.  STAR, listed 2021-03-04: 20 % before (no bar), then no limit for its first
+    # five sessions.  Each first bar is after the panel's first session: a new listing.
+    days = pd.bdate_range("2021-03-01", periods=7)
+    c = np.array(
+        [[NAN, NAN], [10.0, NAN], [10.5, NAN], [10.5, 10.0], [10.5, 10.5]] + [[10.5] * 2] * 2
+    )
+    p = PricePanel(
+        dates=days, codes=pd.Index(["600999", "688999"]), open=c, close=c,
+        benchmark_code="000300", benchmark_open=np.ones(7), benchmark_close=np.ones(7),
+    )  # fmt: skip
+    up, down = limits(p)
+    assert up[:, 0].tolist() == [0.10, 0.44, 0.10, 0.10, 0.10, 0.10, 0.10]
+    assert down[:, 0].tolist() == [0.10, 0.36, 0.10, 0.10, 0.10, 0.10, 0.10]
+    assert up[:, 1].tolist() == down[:, 1].tolist() == [0.20] * 3 + [np.inf] * 4
