@@ -148,3 +148,15 @@ def test_limits_give_a_listing_its_first_day_band_or_free_sessions() -> None:
     assert up[:, 0].tolist() == [0.10, 0.44, 0.10, 0.10, 0.10, 0.10, 0.10]
     assert down[:, 0].tolist() == [0.10, 0.36, 0.10, 0.10, 0.10, 0.10, 0.10]
     assert up[:, 1].tolist() == down[:, 1].tolist() == [0.20] * 3 + [np.inf] * 4
+
+
+def test_no_rule_is_no_limit() -> None:
+    # The STAR board opened on 2019-07-22: the rulebook has no limit for it before.
+    c = np.array([[10.0], [10.0]])
+    p = PricePanel(
+        dates=pd.DatetimeIndex(["2019-07-18", "2019-07-19"]), codes=pd.Index(["688001"]),
+        open=c, close=c, benchmark_code="000300", benchmark_open=np.ones(2),
+        benchmark_close=np.ones(2),
+    )  # fmt: skip
+    up, down = limits(p)
+    assert up.tolist() == down.tolist() == [[np.inf], [np.inf]]
