@@ -1,0 +1,84 @@
+"""Every policy's outcome for a blocked entry and blocked exits, worked out by hand.
+
+Synthetic prices written out below (never presented as market data), main board, March 2024
+(10 % limits), no costs.  Published Thu 03-21: the basket enters at the close of Fri 03-22
+and, at h = 2, exits at the close of Tue 03-26.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.helpers import events, make_panel
+from thematic.engine import evaluate_events
+from thematic.rules import Costs, Trading
+
+NAN = float("nan")
+DAYS = ["2024-03-21", "2024-03-22", "2024-03-25", "2024-03-26", "2024-03-27", "2024-03-28"]
+FREE = Costs(commission_bps=0.0, slippage_bps=0.0)
+# 600000 closes at 11.00 = 10.00 * 1.10 at its high on 03-22: the entry is blocked; 03-25 is
+# free (11.50).  000001 has no bar on 03-26 (exit); 03-27 closes 22.  600001 closes at its
+# low 9.00 = 10.00 * 0.90 on 03-26 (exit); 03-27 closes 9.50.  600002 trades freely.
+OPENS = {
+    "600000": [10, 10.5, 11.2, 11.5, 11.6, 11.7],
+    "000001": [20, 20, 20, NAN, 21, 23],
+    "600001": [10, 10, 10, 9.5, 9.5, 9.6],
+    "600002": [5, 5, 5.1, 5.2, 5.3, 5.4],
+}
+CLOSES = {
+    "600000": [10, 11.0, 11.5, 11.6, 11.7, 11.8],
+    "000001": [20, 20, 20, NAN, 22, 23],
+    "600001": [10, 10, 10, 9.0, 9.5, 9.6],
+    "600002": [5, 5, 5.1, 5.2, 5.3, 5.4],
+}
+EV = events(*(("e", "2024-03-21", code) for code in OPENS))
+UP, NO_BAR, DOWN = "closed at the up-limit", "no bar (suspended)", "closed at the down-limit"
+T = pd.Timestamp
+# (code, side, what, planned, actual, outcome) per policy, in the table's order.
+WANT = {
+    "delay": [
+        ("600000", "entry", UP, T("2024-03-22"), T("2024-03-25"), "delayed"),
+        ("000001", "exit", NO_BAR, T("2024-03-26"), T("2024-03-27"), "delayed"),
+        ("600001", "exit", DOWN, T("2024-03-26"), T("2024-03-27"), "delayed"),
+    ],
+    "skip": [
+        ("600000", "entry", UP, T("2024-03-22"), pd.NaT, "excluded"),
+        ("000001", "exit", NO_BAR, T("2024-03-26"), pd.NaT, "left out of this horizon"),
+        ("600001", "exit", DOWN, T("2024-03-26"), pd.NaT, "left out of this horizon"),
+    ],
+    "ignore": [
+        ("600000", "entry", UP, T("2024-03-22"), T("2024-03-22"),
+         "booked at the limit price (ignore)"),
+        ("000001", "exit", NO_BAR, T("2024-03-26"), T("2024-03-26"),
+         "valued at the last close (ignore)"),
+        ("600001", "exit", DOWN, T("2024-03-26"), T("2024-03-26"),
+         "booked at the limit price (ignore)"),
+    ],
+}  # fmt: skip
+# Returns per constituent (600000, 000001, 600001, 600002), equal weights over those kept.
+RETURNS = {
+    "delay": [11.6 / 11.5 - 1, 22 / 20 - 1, 9.5 / 10 - 1, 5.2 / 5 - 1],
+    "skip": [5.2 / 5 - 1],  # 600000 not bought, the two blocked exits left out
+    "ignore": [11.6 / 11.0 - 1, 20 / 20 - 1, 9.0 / 10 - 1, 5.2 / 5 - 1],
+}
+
+
+@pytest.mark.parametrize("policy", ["delay", "skip", "ignore"])
+def test_each_policy_records_what_became_of_each_blocked_trade(policy: str) -> None:
+    p = make_panel(DAYS, opens=OPENS, closes=CLOSES, bench_open=[1.0] * 6,
+                   bench_close=[1.0] * 6)  # fmt: skip
+    trading = Trading(untradable=policy, costs=FREE)  # type: ignore[arg-type]
+    res = evaluate_events(p, EV, [2], "next_close", trading=trading)
+    got = [
+        (r.code, r.side, r.what, r.planned_date, r.actual_date, r.outcome)
+        for r in res.trades.itertuples()
+    ]
+    assert [tuple(map(str, g)) for g in got] == [tuple(map(str, w)) for w in WANT[policy]]
+    row = res.table.iloc[0]
+    want = RETURNS[policy]
+    assert row.basket_return == pytest.approx(sum(want) / len(want), abs=1e-15)
+    assert row.blocked_entries == 1 and row.blocked_exits == 2
+    assert row.delayed_entries == (1 if policy == "delay" else 0)
+    if policy == "skip":
+        assert res.missing.reason.tolist() == ["entry blocked (closed at the up-limit); skipped"]
