@@ -7,11 +7,13 @@ and, at h = 2, exits at the close of Tue 03-26.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from tests.helpers import events, make_panel
 from thematic.engine import evaluate_events
+from thematic.engine.trading import next_free
 from thematic.rules import Costs, Trading
 
 NAN = float("nan")
@@ -82,3 +84,24 @@ def test_each_policy_records_what_became_of_each_blocked_trade(policy: str) -> N
     assert row.delayed_entries == (1 if policy == "delay" else 0)
     if policy == "skip":
         assert res.missing.reason.tolist() == ["entry blocked (closed at the up-limit); skipped"]
+
+
+def test_next_free_on_both_sides_of_the_window_width() -> None:
+    # 40 sessions.  Code 0 is blocked (bit 1) on sessions 0-34 and free from 35; code 1 is
+    # free on session 5 only.  A search from ``start`` covers sessions [start, start + width).
+    state = np.ones((2, 40), dtype=np.int8)
+    state[0, 35:] = 0
+    state[1, 5] = 0
+    state[1, 7] = 2  # another bit: free for bit 1
+    cases = [  # (code, start, width, first free or 40 for none)
+        (0, 0, 35, 40), (0, 0, 36, 35), (0, 3, 32, 40), (0, 4, 32, 35), (0, 4, 33, 35),
+        (0, 2, 33, 40), (0, 2, 34, 35), (0, 1, 34, 40), (0, 1, 33, 40), (0, 36, 40, 36),
+        (1, 5, 1, 5), (1, 0, 5, 40), (1, 0, 6, 5), (1, 6, 1, 40), (1, 6, 2, 7),
+        (1, 8, 40, 40), (1, 40, 40, 40), (1, 39, 1, 40), (0, 39, 1, 39), (0, 0, 0, 40),
+    ]  # fmt: skip
+    for width in {w for _, _, w, _ in cases}:
+        pick = [c for c in cases if c[2] == width]
+        cols = np.array([c[0] for c in pick])
+        start = np.array([c[1] for c in pick])
+        got = next_free(state, 1, cols, start, width).tolist()
+        assert got == [c[3] for c in pick], width
