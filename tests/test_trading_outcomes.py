@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers import events, make_panel
 from thematic.engine import evaluate_events
-from thematic.engine.trading import next_free
+from thematic.engine.trading import TRADE_COLUMNS, Fees, next_free
 from thematic.rules import Costs, Trading
 
 NAN = float("nan")
@@ -73,17 +73,28 @@ def test_each_policy_records_what_became_of_each_blocked_trade(policy: str) -> N
     trading = Trading(untradable=policy, costs=FREE)  # type: ignore[arg-type]
     res = evaluate_events(p, EV, [2], "next_close", trading=trading)
     got = [
-        (r.code, r.side, r.what, r.planned_date, r.actual_date, r.outcome)
+        (r.basket, r.code, r.side, r.horizon, r.what, r.planned_date, r.actual_date, r.outcome)
         for r in res.trades.itertuples()
     ]
-    assert [tuple(map(str, g)) for g in got] == [tuple(map(str, w)) for w in WANT[policy]]
+    # Every trade is basket e's; the entry has no horizon (NaN), the exits are at h = 2.
+    want = [("e", c, side, "nan" if side == "entry" else "2", *rest)
+            for c, side, *rest in WANT[policy]]  # fmt: skip
+    assert [tuple(map(str, g)) for g in got] == [tuple(map(str, w)) for w in want]
+    assert list(res.trades.columns) == list(TRADE_COLUMNS)
     row = res.table.iloc[0]
-    want = RETURNS[policy]
-    assert row.basket_return == pytest.approx(sum(want) / len(want), abs=1e-15)
+    r = RETURNS[policy]
+    assert row.basket_return == pytest.approx(sum(r) / len(r), abs=1e-15)
     assert row.blocked_entries == 1 and row.blocked_exits == 2
     assert row.delayed_entries == (1 if policy == "delay" else 0)
     if policy == "skip":
         assert res.missing.reason.tolist() == ["entry blocked (closed at the up-limit); skipped"]
+
+
+def test_no_blocked_trade_gives_an_empty_table_with_the_columns() -> None:
+    free = {"600002": CLOSES["600002"]}
+    p = make_panel(DAYS, opens=free, closes=free, bench_open=[1.0] * 6, bench_close=[1.0] * 6)
+    res = evaluate_events(p, events(("e", "2024-03-21", "600002")), [2], "next_close")
+    assert res.trades.empty and list(res.trades.columns) == list(TRADE_COLUMNS)
 
 
 def test_next_free_on_both_sides_of_the_window_width() -> None:
@@ -105,3 +116,18 @@ def test_next_free_on_both_sides_of_the_window_width() -> None:
         start = np.array([c[1] for c in pick])
         got = next_free(state, 1, cols, start, width).tolist()
         assert got == [c[3] for c in pick], width
+
+
+def test_fees_of_one_order_by_hand() -> None:
+    # Commission 2.5 bps (minimum 5 yuan), slippage 5 bps; on 2023-08-25 stamp duty 0.1 % on
+    # sales, from 2023-08-28 0.05 %; transfer fee 0.001 % on both sides.
+    days = ["2023-08-25", "2023-08-28"]
+    p = make_panel(days, opens={"600000": [1, 1]}, closes={"600000": [1, 1]},
+                   bench_open=[1, 1], bench_close=[1, 1])  # fmt: skip
+    fees = Fees(p, Costs(commission_bps=2.5, slippage_bps=5.0))
+    value, session = np.array([100_000.0, 1_000.0, 100_000.0]), np.array([0, 0, 1])
+    # Sale of 100,000 on 08-25: 25 + transfer 1 + stamp 100 + slippage 50 = 176; of 1,000:
+    # the 5-yuan minimum + 0.01 + 1 + 0.5 = 6.51; of 100,000 on 08-28: 25 + 1 + 50 + 50.
+    assert fees.sell(value, session).tolist() == pytest.approx([176.0, 6.51, 126.0], abs=1e-9)
+    # Purchases: no stamp duty.  25 + 1 + 50 = 76; 5 + 0.01 + 0.5 = 5.51.
+    assert fees.buy(value, session).tolist() == pytest.approx([76.0, 5.51, 76.0], abs=1e-9)
