@@ -131,3 +131,25 @@ def test_fees_of_one_order_by_hand() -> None:
     assert fees.sell(value, session).tolist() == pytest.approx([176.0, 6.51, 126.0], abs=1e-9)
     # Purchases: no stamp duty.  25 + 1 + 50 = 76; 5 + 0.01 + 0.5 = 5.51.
     assert fees.buy(value, session).tolist() == pytest.approx([76.0, 5.51, 76.0], abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("max_delay", "last", "price"), [(1, "2024-03-27", 8.1), (2, "2024-03-28", 7.29)]
+)
+def test_an_exit_still_blocked_is_valued_at_the_last_close_tried(
+    max_delay: int, last: str, price: float
+) -> None:
+    # Bought at 10.00 on 03-22; from the exit session 03-26 on, every close is at its low and
+    # 10 % under the one before (9.00, 8.10, 7.29): the sale waits max_delay sessions, then
+    # the position is valued at the close of the last session tried.
+    opens = {"600003": [10, 10, 10, 9.5, 8.5, 7.6]}
+    closes = {"600003": [10, 10, 10, 9.0, 8.1, 7.29]}
+    p = make_panel(DAYS, opens=opens, closes=closes, bench_open=[1.0] * 6, bench_close=[1.0] * 6)
+    trading = Trading(max_delay=max_delay, costs=FREE)
+    res = evaluate_events(
+        p, events(("e", "2024-03-21", "600003")), [2], "next_close", trading=trading
+    )
+    (t,) = res.trades.itertuples()
+    assert (t.side, t.planned_date, t.actual_date) == ("exit", T("2024-03-26"), T(last))
+    assert t.outcome == "still blocked: valued at the last close tried"
+    assert res.table.iloc[0].basket_return == pytest.approx(price / 10 - 1, abs=1e-15)
