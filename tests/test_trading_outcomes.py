@@ -153,3 +153,17 @@ def test_an_exit_still_blocked_is_valued_at_the_last_close_tried(
     assert (t.side, t.planned_date, t.actual_date) == ("exit", T("2024-03-26"), T(last))
     assert t.outcome == "still blocked: valued at the last close tried"
     assert res.table.iloc[0].basket_return == pytest.approx(price / 10 - 1, abs=1e-15)
+
+
+def test_codes_not_listed_on_the_entry_day_are_not_blocked_entries() -> None:
+    # Entry 03-22.  600004 lists on 03-25, 600005's last bar is 03-21, 600009 is not in the
+    # panel: none could be bought, none counts as a blocked entry or a trade.
+    opens = {"600002": OPENS["600002"], "600004": [NAN, NAN, 8, 8, 8, 8],
+             "600005": [7, NAN, NAN, NAN, NAN, NAN]}  # fmt: skip
+    p = make_panel(DAYS, opens=opens, closes=opens, bench_open=[1.0] * 6, bench_close=[1.0] * 6)
+    ev = events(*(("e", "2024-03-21", c) for c in ("600002", "600004", "600005", "600009")))
+    res = evaluate_events(p, ev, [2], "next_close", trading=Trading(costs=FREE))
+    row = res.table.iloc[0]
+    assert (row.blocked_entries, row.delayed_entries, row.n_missing) == (0, 0, 3)
+    assert res.trades.empty
+    assert row.basket_return == pytest.approx(5.2 / 5 - 1, abs=1e-15)
