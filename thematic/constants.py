@@ -85,3 +85,9 @@ STATS_COLUMNS: Final[tuple[str, ...]] = (
     "placebo_p",
     "note",
 )
+
+#: The market model's estimation window (returns), its gap before entry (sessions) and the
+#: fewest valid returns a constituent needs (``thematic stats``, ``thematic scorecard``).
+EST_WINDOW = 250
+EST_GAP = 20
+MIN_OBS = 120

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from thematic.cli.options import check_targets, rule_args, trading_args, trading_of
+from thematic.cli.options import check_targets, estimation_args, rule_args, trading_args, trading_of
 from thematic.errors import UsageError
 from thematic.files import write_text
 from thematic.output.console import say, with_warnings_said
@@ -285,12 +285,7 @@ def add_calls_commands(sub: Any) -> None:
     sc.add_argument("--benchmark", default="000300", metavar="CODE",
                     help="benchmark index (default %(default)s; H00300 after `thematic "
                     "refresh`)")  # fmt: skip
-    sc.add_argument("--est-window", type=int, default=250,
-                    help="market-model estimation window, in returns (default %(default)s)")  # fmt: skip
-    sc.add_argument("--est-gap", type=int, default=20,
-                    help="sessions between the estimation window and entry (default %(default)s)")  # fmt: skip
-    sc.add_argument("--min-obs", type=int, default=120,
-                    help="valid estimation returns a call needs for its CAR (default %(default)s)")  # fmt: skip
+    estimation_args(sc, "a call (for its CAR)")
     sc.add_argument("--html", type=Path, metavar="FILE",
                     help="also write a self-contained page with a forest plot per horizon")  # fmt: skip
     _output_args(sc)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from thematic.cli import baskets, calls, data, draft, evaluate, history, page, stats
-from thematic.cli.options import dask_args, paths_arg, rule_args, trading_args
+from thematic.cli.options import dask_args, estimation_args, paths_arg, rule_args, trading_args
 from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
 from thematic.errors import ThematicError
 from thematic.output.console import say
@@ -159,12 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="placebo matching on board and/or industry (default none)")  # fmt: skip
     st.add_argument("--resamples", type=int, default=1000,
                     help="bootstrap resamples for bhar_boot_p (default %(default)s)")  # fmt: skip
-    st.add_argument("--est-window", type=int, default=250,
-                    help="estimation window, in returns (default %(default)s)")  # fmt: skip
-    st.add_argument("--est-gap", type=int, default=20,
-                    help="sessions between the estimation window and entry (default %(default)s)")  # fmt: skip
-    st.add_argument("--min-obs", type=int, default=120,
-                    help="valid estimation returns a constituent needs (default %(default)s)")  # fmt: skip
+    estimation_args(st, "a constituent")
     st.add_argument("--format", choices=("table", "csv", "json"),
                     help="output format (default: by the --output suffix, else table)")  # fmt: skip
     st.add_argument("--output", type=Path, help="write the result to FILE instead of stdout")

@@ -9,7 +9,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thematic.constants import DEFAULT_ENTRY, DEFAULT_HORIZONS, ENTRY_RULES
+from thematic.constants import (
+    DEFAULT_ENTRY,
+    DEFAULT_HORIZONS,
+    ENTRY_RULES,
+    EST_GAP,
+    EST_WINDOW,
+    MIN_OBS,
+)
 from thematic.errors import UsageError
 from thematic.files import (
     check_not_an_input,
@@ -204,3 +211,13 @@ def trading_args(p: argparse.ArgumentParser) -> None:
                    help="slippage per side in bps (default %(default)s)")  # fmt: skip
     g.add_argument("--notional", type=float, default=1_000_000.0,
                    help="yuan invested per basket, split by weight (default %(default).0f)")  # fmt: skip
+
+
+def estimation_args(p: argparse.ArgumentParser, member: str) -> None:
+    """Add the market-model estimation options; ``member`` is what needs the valid returns."""
+    p.add_argument("--est-window", type=int, default=EST_WINDOW,
+                   help="market-model estimation window, in returns (default %(default)s)")  # fmt: skip
+    p.add_argument("--est-gap", type=int, default=EST_GAP,
+                   help="sessions between the estimation window and entry (default %(default)s)")  # fmt: skip
+    p.add_argument("--min-obs", type=int, default=MIN_OBS,
+                   help=f"valid estimation returns {member} needs (default %(default)s)")  # fmt: skip

@@ -27,10 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Estimation window length (returns), gap before entry, and minimum valid returns.
-EST_WINDOW = 250
-EST_GAP = 20
-MIN_OBS = 120
+from thematic.constants import EST_GAP, EST_WINDOW
 
 
 @dataclass(frozen=True)

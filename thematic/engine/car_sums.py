@@ -20,7 +20,7 @@ from typing import Final
 
 import numpy as np
 
-from thematic.engine.abnormal import EST_GAP, EST_WINDOW
+from thematic.constants import EST_GAP, EST_WINDOW
 
 #: Panel columns whose running sums are held at once (7 numbers per session and column).
 COLUMN_BLOCK: Final = 512

@@ -19,14 +19,19 @@ import pandas as pd
 
 from thematic.baskets import Basket, BasketsLike, as_baskets, events_from_baskets
 from thematic.codes import known_stocks
-from thematic.constants import CSI300, DEFAULT_ENTRY, MAX_HORIZON, STATS_COLUMNS
+from thematic.constants import (
+    CSI300,
+    DEFAULT_ENTRY,
+    EST_GAP,
+    EST_WINDOW,
+    MAX_HORIZON,
+    MIN_OBS,
+    STATS_COLUMNS,
+)
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel
 from thematic.data.sourcing import describe_sources, source_counts, universe_codes
 from thematic.engine.abnormal import (
-    EST_GAP,
-    EST_WINDOW,
-    MIN_OBS,
     abnormal_returns,
     event_window,
     fit_market_model,

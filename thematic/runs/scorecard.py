@@ -27,12 +27,11 @@ from thematic.calls import (
     parse_ratings,
     split_list,
 )
-from thematic.constants import CSI300, DEFAULT_ENTRY, MAX_HORIZON
+from thematic.constants import CSI300, DEFAULT_ENTRY, EST_GAP, EST_WINDOW, MAX_HORIZON, MIN_OBS
 from thematic.data.base import Provider
 from thematic.data.panel import PricePanel
 from thematic.data.sourcing import default_provider, load_panel, market_provenance
 from thematic.engine import evaluate_events
-from thematic.engine.abnormal import EST_GAP, EST_WINDOW, MIN_OBS
 from thematic.engine.car_sums import single_stock_cars
 from thematic.errors import DataError, UsageError
 from thematic.rules import (
