@@ -55,7 +55,7 @@ def main() -> int:
         return 1
 
     def run(name: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "MUTANT_UNDER_TEST": name, "MPLBACKEND": "Agg"}
+        env = {**os.environ, "MUTANT_UNDER_TEST": name, "THEMATIC_MUTATION": "1"}
         command = [sys.executable, "-c", RUNNER, str(mutants), *pytest_args]
         return subprocess.run(command, env=env, capture_output=True, text=True)
 

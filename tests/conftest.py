@@ -4,8 +4,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# A mutation run (tests/helpers.UNDER_MUTATION): a mutant's verdict must not depend on the draw.
+if os.environ.get("THEMATIC_MUTATION") == "1":
+    settings.register_profile("mutation", derandomize=True, database=None)
+    settings.load_profile("mutation")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -9,6 +10,17 @@ import pandas as pd
 
 from thematic.data.panel import PricePanel
 from thematic.rules import Trading
+
+#: A mutation run (`make mutants`, scripts/mutant_check.py) sets THEMATIC_MUTATION=1: each
+#: mutant that survives runs every test covering it, so there the properties try a fifth of
+#: their examples, drawn the same way on every run (tests/conftest.py derandomises them).
+UNDER_MUTATION = os.environ.get("THEMATIC_MUTATION") == "1"
+
+
+def examples(n: int) -> int:
+    """Return the examples a property tries: ``n``, or a fifth of them under a mutation run."""
+    return max(10, n // 5) if UNDER_MUTATION else n
+
 
 #: Today's rule before tradability: book trades at any price, value a missing exit bar at
 #: the last close.  Tests of the return arithmetic itself use it.

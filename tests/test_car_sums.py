@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import examples
 from thematic.data.panel import PricePanel
 from thematic.data.snapshot import SnapshotProvider
 from thematic.data.sourcing import load_panel
@@ -63,7 +64,7 @@ def test_calls_without_column_or_session(panel: PricePanel) -> None:
     assert np.isnan(car).all() and m.tolist() == [0, 0]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.floats(0.01, 100.0), st.integers(300, 4000))
 def test_price_scale_does_not_change_the_car(panel: PricePanel, scale: float, e: int) -> None:
     col = np.array([panel.codes.get_loc("600941")])

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import examples
 from thematic.data.base import validate_bars
 from thematic.data.panel import PricePanel, build_panel, ffill_rows
 from thematic.data.snapshot import SnapshotProvider
@@ -133,7 +134,7 @@ def test_a_pickled_panel_leaves_its_cheap_caches_behind() -> None:
     pd.testing.assert_frame_equal(evaluate_events(copy, ABC, [1, 2]).table, before)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     gaps=st.lists(st.integers(1, 400), min_size=1, max_size=30),
     asked=st.lists(st.integers(-30, 12_000), min_size=1, max_size=20),

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from tests.helpers import IGNORE, make_panel
+from tests.helpers import IGNORE, examples, make_panel
 from thematic.engine import evaluate_events
 from thematic.engine.abnormal import (
     abnormal_returns,
@@ -230,7 +230,7 @@ def test_degenerate_groups_give_nan_or_inf_without_a_warning() -> None:
 
 
 # -- properties ----------------------------------------------------------------------------------
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.lists(st.floats(-0.05, 0.05), min_size=3, max_size=3),
        st.lists(st.floats(-0.05, 0.05), min_size=3, max_size=3))  # fmt: skip
 def test_beta_one_alpha_zero_gives_the_market_adjusted_car(
@@ -249,7 +249,7 @@ def test_beta_one_alpha_zero_gives_the_market_adjusted_car(
     np.testing.assert_allclose(ab.car, ab.car_ma, atol=1e-9)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(st.floats(0.01, 1000.0))
 def test_statistics_are_invariant_to_scaling_prices(scale: float) -> None:
     rng = np.random.default_rng(11)

@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from tests.helpers import IGNORE
+from tests.helpers import IGNORE, examples
 from thematic.data.panel import PricePanel
 from thematic.engine import evaluate_events
 
@@ -35,7 +35,7 @@ def ev(codes: list[str], pub_day: int, weights: list[float] | None = None) -> pd
     return d
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(o=prices, c=prices, bo=prices, bc=prices, day=st.integers(0, T - 3),
        entry=st.sampled_from(["next_open", "next_close"]))  # fmt: skip
 def test_one_stock_basket_equals_that_stock(o, c, bo, bc, day, entry) -> None:
@@ -49,7 +49,7 @@ def test_one_stock_basket_equals_that_stock(o, c, bo, bc, day, entry) -> None:
     np.testing.assert_allclose(t["basket_return"], c[exits] / p0 - 1, rtol=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     o=prices,
     c=prices,
@@ -75,7 +75,7 @@ TIE_OPEN, TIE_CLOSE, K = (
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(o1=prices, c1=prices, o2=prices, c2=prices, bo=prices, bc=prices,
        k=st.floats(0.01, 100.0), two=st.integers(-6, 6), day=st.integers(0, T - 3))  # fmt: skip
 @example(o1=TIE_OPEN, c1=TIE_CLOSE, o2=TIE_OPEN, c2=TIE_CLOSE, bo=TIE_OPEN, bc=TIE_CLOSE,
@@ -101,7 +101,7 @@ def test_scaling_a_price_series_changes_nothing(o1, c1, o2, c2, bo, bc, k, two, 
     pd.testing.assert_frame_equal(exact[cols], base[cols])
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(o=prices, c=prices, bo=prices, bc=prices, day=st.integers(0, T - 3))
 def test_inputs_are_not_mutated(o, c, bo, bc, day) -> None:
     c = c.copy()

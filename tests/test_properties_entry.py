@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import IGNORE
+from tests.helpers import IGNORE, examples
 from thematic.data.panel import PricePanel
 from thematic.engine import evaluate_events
 
@@ -23,7 +23,7 @@ def _panel(start: pd.Timestamp, sessions: int) -> PricePanel:
                       np.ones(sessions), np.ones(sessions))  # fmt: skip
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     start=st.dates(pd.Timestamp("2005-01-01").date(), pd.Timestamp("2021-12-31").date()),
     sessions=st.integers(1, 800),

@@ -25,6 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import examples
 from thematic.data.panel import PricePanel
 from thematic.engine import evaluate_events
 from thematic.rules import Costs, Trading
@@ -80,7 +81,7 @@ def _reference(opens: np.ndarray, closes: np.ndarray, pub: int, max_delay: int) 
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(prices=panels(), pub=st.integers(0, T - 3), max_delay=st.integers(0, 6))
 def test_rows_hold_the_constituents_bought_by_their_exit(prices, pub, max_delay) -> None:
     opens, closes = prices
@@ -113,7 +114,7 @@ def test_rows_hold_the_constituents_bought_by_their_exit(prices, pub, max_delay)
         assert r.actual_date >= entered
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(prices=panels(), pubs=st.lists(st.integers(0, T - 3), min_size=2, max_size=8),
        max_delay=st.integers(0, 4), cut=st.integers(1, 7))  # fmt: skip
 def test_results_do_not_depend_on_chunking(prices, pubs, max_delay, cut) -> None:
@@ -142,7 +143,7 @@ def test_results_do_not_depend_on_chunking(prices, pubs, max_delay, cut) -> None
     pd.testing.assert_frame_equal(small.trades, whole.trades)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     state=st.lists(st.lists(st.integers(0, 3), min_size=9, max_size=9), min_size=1, max_size=4),
     pairs=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 9)), max_size=8),
