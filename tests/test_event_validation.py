@@ -6,6 +6,7 @@ Rows are numbered as a reader finds them: the CSV line (header = line 1) in a CS
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,13 @@ import pytest
 from thematic.errors import EventsError
 from thematic.events import (
     UnknownCodeWarning,
+    check_and_factorize,
     load_and_factorize,
     load_events,
     validate_and_factorize,
     validate_events,
 )
+from thematic.rules import china_today
 
 # 688999 is a valid Shanghai STAR code that is not in the shipped stock table (2025-09).
 UNLISTED = "688999"
@@ -62,24 +65,121 @@ def test_the_source_and_first_row_given_are_used() -> None:
 
 # -- the normalised table --------------------------------------------------------------------------
 def test_the_checked_table_is_returned_as_text_ids_codes_and_days() -> None:
-    ev = _table(("c1", "2024-01-31 10:30", "600000"), ("c1", "2024-01-31", "000001"),
-                ("c2", "2024-02-01", "300308"))  # fmt: skip
+    # ids and codes are numbered in order of first appearance, not sorted
+    ev = _table(("c2", "2024-01-31 10:30", "600000"), ("c2", "2024-01-31", "000001"),
+                ("c1", "2024-02-01", "300308"), ("c2", "2024-01-31", "300308"))  # fmt: skip
     out = validate_events(ev)
     assert isinstance(out, pd.DataFrame)
     assert list(out.columns) == ["event_id", "published", "code"]
-    assert list(out.index) == [0, 1, 2]
-    assert out["event_id"].tolist() == ["c1", "c1", "c2"]
-    assert out["code"].tolist() == ["600000", "000001", "300308"]
+    assert list(out.index) == [0, 1, 2, 3]
+    assert out["event_id"].tolist() == ["c2", "c2", "c1", "c2"]
+    assert out["code"].tolist() == ["600000", "000001", "300308", "300308"]
     assert [f"{t:%Y-%m-%d %H:%M}" for t in out["published"]] == [
-        "2024-01-31 00:00", "2024-01-31 00:00", "2024-02-01 00:00"
+        "2024-01-31 00:00", "2024-01-31 00:00", "2024-02-01 00:00", "2024-01-31 00:00"
     ]  # fmt: skip
     _, arrays = validate_and_factorize(ev)
-    assert arrays.event.tolist() == [0, 0, 1]
-    assert list(arrays.ids) == ["c1", "c2"] and arrays.ids.name == "basket"
-    assert arrays.code_of_row.tolist() == [0, 1, 2]
+    assert arrays.event.tolist() == [0, 0, 1, 0]
+    assert list(arrays.ids) == ["c2", "c1"] and arrays.ids.name == "basket"
+    assert arrays.code_of_row.tolist() == [0, 1, 2, 2]
     assert list(arrays.codes) == ["600000", "000001", "300308"]
     assert [f"{pd.Timestamp(t):%Y-%m-%d}" for t in arrays.published] == ["2024-01-31", "2024-02-01"]
-    assert arrays.weight is None and len(arrays) == 3
+    assert arrays.weight is None and len(arrays) == 4
+    assert ev["event_id"].tolist() == ["c2", "c2", "c1", "c2"]  # the input is not changed
+    assert ev["published"].tolist()[0] == "2024-01-31 10:30"
+
+
+def test_check_and_factorize_gives_the_arrays_and_names_the_table() -> None:
+    ev = _table(("c2", "2024-01-31", UNLISTED), ("c1", "2024-02-01", "600000"))
+    arrays = check_and_factorize(ev)  # no warning about the unlisted code: no file is read
+    assert arrays.event.tolist() == [0, 1] and list(arrays.ids) == ["c2", "c1"]
+    assert list(arrays.codes) == [UNLISTED, "600000"]
+    with pytest.raises(EventsError) as info:
+        check_and_factorize(BAD_SECOND_CODE)
+    assert str(info.value) == "events table: row 1: code '12345' is not a 6-digit A-share code"
+
+
+def test_an_empty_table_is_valid_and_stays_empty() -> None:
+    ev = pd.DataFrame({"event_id": [], "published": [], "code": []})
+    out, arrays = validate_and_factorize(ev)
+    assert list(out.columns) == ["event_id", "published", "code"] and len(out) == 0
+    assert len(arrays) == 0 and len(arrays.ids) == 0
+
+
+def test_missing_and_unknown_columns_are_named() -> None:
+    ev = pd.DataFrame({"event_id": ["c1"], "date": ["2024-01-31"], "code": ["600000"]})
+    assert _message(ev, "calls.csv") == (
+        "calls.csv: missing column(s) ['published']; have ['event_id', 'date', 'code']"
+    )
+    ev = _table(("c1", "2024-01-31", "600000")).assign(name="PF Bank")
+    assert _message(ev, "calls.csv") == (
+        "calls.csv: unknown column(s) ['name']; allowed ['event_id', 'published', 'code', 'weight']"
+    )
+
+
+def test_a_call_published_today_is_accepted_and_tomorrow_is_not() -> None:
+    today = china_today()
+    tomorrow = today + dt.timedelta(days=1)
+    out = validate_events(_table(("c1", f"{today:%Y-%m-%d}", "600000")))
+    assert f"{out['published'].iloc[0]:%Y-%m-%d}" == f"{today:%Y-%m-%d}"
+    assert _message(_table(("c1", f"{today:%Y-%m-%d}", "600000"),
+                           ("c2", f"{tomorrow:%Y-%m-%d} 08:00", "600000"))) == (
+        f"events table: row 1: published {tomorrow:%Y-%m-%d} is in the future"
+    )  # fmt: skip
+
+
+def test_interleaved_calls_are_one_call_each_and_their_duplicates_found() -> None:
+    # c1 and c2 alternate (not contiguous): c1 holds 600000, 000001; c2 holds 000001, 600000
+    ok = _table(("c1", "2024-01-31", "600000"), ("c2", "2024-02-01", "000001"),
+                ("c1", "2024-01-31", "000001"), ("c2", "2024-02-01", "600000"))  # fmt: skip
+    arrays = check_and_factorize(ok)
+    assert arrays.event.tolist() == [0, 1, 0, 1]
+    assert arrays.code_of_row.tolist() == [0, 1, 1, 0]
+    dup = _table(("c1", "2024-01-31", "600000"), ("c2", "2024-02-01", "000001"),
+                 ("c1", "2024-01-31", "600000"))  # fmt: skip
+    assert _message(dup, "calls.csv", 2) == (
+        "calls.csv: row 4: code '600000' duplicates row 2 in event 'c1'"
+    )
+
+
+def _codes(n: int) -> list[str]:
+    # n distinct valid codes: 600000, 600001, ... (all Shanghai main board)
+    return [f"{600000 + k:06d}" for k in range(n)]
+
+
+def test_a_basket_of_100_codes_is_checked_for_duplicates() -> None:
+    # more than 64 constituents: the duplicate is 90 rows after its first appearance
+    codes = _codes(100)
+    codes[95] = codes[5]
+    ev = pd.DataFrame({"event_id": "big", "published": "2024-01-31", "code": codes})
+    assert _message(ev, "calls.csv", 2) == (
+        "calls.csv: row 97: code '600005' duplicates row 7 in event 'big'"
+    )
+    ev["code"] = _codes(100)
+    assert len(check_and_factorize(ev)) == 100
+
+
+def test_a_large_table_is_checked_as_a_small_one() -> None:
+    # 20,000 rows (4,000 calls of 5 stocks): codes and dates are read on other cores
+    n_calls = 4_000
+    ids = np.repeat([f"c{k}" for k in range(n_calls)], 5)
+    codes = np.tile(_codes(5), n_calls)
+    ev = pd.DataFrame({"event_id": ids, "published": "2024-01-31", "code": codes})
+    arrays = check_and_factorize(ev)
+    assert len(arrays) == 20_000 and len(arrays.ids) == n_calls
+    assert list(arrays.codes) == _codes(5)
+    assert arrays.code_of_row[:7].tolist() == [0, 1, 2, 3, 4, 0, 1]
+    assert {f"{pd.Timestamp(t):%Y-%m-%d}" for t in arrays.published} == {"2024-01-31"}
+    bad_code = ev.copy()
+    bad_code.loc[19_999, "code"] = "70000"
+    assert _message(bad_code, "calls.csv", 2) == (
+        "calls.csv: row 20001: code '70000' is not a 6-digit A-share code"
+    )
+    bad_day = ev.copy()
+    bad_day.loc[12_345, "published"] = "2024-02-30"
+    assert _message(bad_day, "calls.csv", 2) == (
+        "calls.csv: row 12347: published '2024-02-30' is not a date (YYYY-MM-DD, YYYY/MM/DD or "
+        "YYYYMMDD (a time of day is ignored))"
+    )
 
 
 # -- unknown codes: a warning only when asked ------------------------------------------------------
@@ -93,6 +193,24 @@ def test_a_code_missing_from_the_stock_table_is_warned_about_only_when_asked() -
     with pytest.warns(UnknownCodeWarning) as got:
         validate_and_factorize(ev, "calls.csv", 2, True)
     assert [str(w.message) for w in got] == [UNKNOWN_NOTE.format(source="calls.csv")]
+
+
+def test_more_than_five_unknown_codes_are_counted_after_the_first_five() -> None:
+    unlisted = [f"6889{k}" for k in range(90, 97)]  # 688990 .. 688996: none listed
+    ev = pd.DataFrame({"event_id": "c1", "published": "2024-01-31", "code": unlisted})
+    with pytest.warns(UnknownCodeWarning) as got:
+        validate_events(ev, "calls.csv", 2, True)
+    assert [str(w.message) for w in got] == [
+        "calls.csv: 7 code(s) not in the shipped stock table (listed in 2025-09; a stock "
+        "delisted earlier is absent): 688990, 688991, 688992, 688993, 688994 and 2 more"
+    ]
+    assert got[0].filename == __file__  # the warning points at the caller's line
+    with pytest.warns(UnknownCodeWarning) as got:
+        validate_events(ev.iloc[:5], "calls.csv", 2, True)
+    assert str(got[0].message).endswith(": 688990, 688991, 688992, 688993, 688994")
+    with pytest.warns(UnknownCodeWarning) as got:
+        validate_events(ev.iloc[:6], "calls.csv", 2, True)
+    assert str(got[0].message).endswith(": 688990, 688991, 688992, 688993, 688994 and 1 more")
 
 
 # -- ids of two types --------------------------------------------------------------------------------

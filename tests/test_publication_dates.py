@@ -64,6 +64,8 @@ def test_yyyymmdd_numbers_are_those_days(published: object) -> None:
         ([pd.Timestamp("2024-01-31"), pd.NaT], 3, "NaT"),
         (["2024-01-31", "1712"], 3, "'1712'"),  # digits, but not eight of them
         (["2024-01-31", "not a day"], 3, "'not a day'"),
+        (["2024-01-31", None], 3, "nan"),  # a gap in a column of text
+        (["2024-01-31", "2024-13-01"], 3, "'2024-13-01'"),
     ],
 )
 def test_a_value_that_is_not_a_date_is_refused_naming_row_and_value(
@@ -80,11 +82,19 @@ def test_day_month_first_is_refused_not_guessed() -> None:
 
 
 def test_mixed_time_zones_are_refused_naming_the_first_zone() -> None:
-    published = ["2024-01-31T10:00+08:00", "2024-02-01T10:00+08:00", "2024-02-02T10:00Z"]
+    published = ["2024-01-31T10:00+08:00", "2024-02-01T10:00Z", "2024-02-02T10:00+08:00"]
     assert _refusal(published) == (
-        "calls.csv: row 4: published '2024-02-02T10:00Z' mixes time zones (an earlier row has "
+        "calls.csv: row 3: published '2024-02-01T10:00Z' mixes time zones (an earlier row has "
         f"+08:00): give every date in one time zone, or dates only ({FORMS})"
     )
+
+
+def test_a_zone_on_some_rows_only_cannot_be_read() -> None:
+    message = _refusal(["2024-01-31T10:00+08:00", "2024-02-01"])
+    assert message.startswith(
+        "calls.csv: row 2: published '2024-01-31T10:00+08:00' cannot be read as a date ("
+    )
+    assert "Mixed timezones" in message
 
 
 @pytest.mark.parametrize(
