@@ -18,6 +18,8 @@ DATE_FORMS = "YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD (a time of day is ignored)"
 # Day and month first (03/04/2024, 3.4.24): which is the month cannot be known.
 _DAY_MONTH_FIRST = r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(\D|$)"
 _ZONE = r"(?P<zone>Z|[+-]\d{2}:?\d{2})\s*$"
+# The days datetime64[ns] (the engine's unit) can hold; numpy wraps any other day silently.
+_FIRST_DAY, _LAST_DAY = np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-11", "D")
 
 
 @dataclass(frozen=True)
@@ -102,4 +104,10 @@ def publication_dates(published: pd.Series) -> tuple[np.ndarray, np.ndarray] | D
     per_day = np.timedelta64(1, "D").astype(stamps.dtype.str.replace("M8", "m8")).astype(np.int64)
     ticks = stamps.view(np.int64)
     stamps = (ticks - ticks % per_day).view(stamps.dtype)
+    early = stamps < _FIRST_DAY
+    if early.any():
+        return DateFault(early, f"is before {_FIRST_DAY}, the earliest day that can be read")
+    late = stamps > _LAST_DAY  # (today is long before 2262)
+    if late.any():
+        return DateFault(late, "is in the future")
     return stamps, stamps.astype("datetime64[ns]")

@@ -321,7 +321,8 @@ def _check_id_types(raw: pd.Series, n_ids: int, source: str, first_row: int) -> 
         return
     as_text = pd.Index(distinct.astype(str))
     clash = as_text.duplicated(keep=False)
-    first, second = (distinct[i] for i in np.flatnonzero(clash)[:2])
+    one = int(np.flatnonzero(clash)[0])  # and the next id that reads as it does
+    first, second = (distinct[i] for i in np.flatnonzero(as_text == as_text[one])[:2])
     rows = np.flatnonzero(np.isin(codes, np.flatnonzero(clash)))
     raise EventsError(
         f"{_row(source, rows, first_row)}: event_id {first!r} ({type(first).__name__}) and "
