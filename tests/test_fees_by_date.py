@@ -10,6 +10,7 @@ side unless a test says otherwise.  Synthetic prices (never presented as market 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tests.helpers import events, make_panel
@@ -103,3 +104,12 @@ def test_one_panel_under_two_cost_models() -> None:
     for costs, want in [*models, *models]:
         got = evaluate_events(p, ev, [1], "next_close", trading=Trading(costs=costs)).table
         assert got.iloc[0].net_return == pytest.approx(want, abs=1e-12), costs
+
+
+def test_fees_on_a_panel_without_sessions() -> None:
+    none = np.empty((0, 1))
+    p = PricePanel(pd.DatetimeIndex([]), pd.Index(["600000"]), none, none, "000300",
+                   np.empty(0), np.empty(0))  # fmt: skip
+    fees = Fees(p, DEFAULT)
+    assert fees.buy(np.empty(0), np.empty(0, dtype=np.int64)).tolist() == []
+    assert fees.sell(np.empty(0), np.empty(0, dtype=np.int64)).tolist() == []
