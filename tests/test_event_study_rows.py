@@ -31,7 +31,6 @@ S^2(h) = s2 [h + h^2/M + (cumsum(rm - .005))^2 / Sxx]; cumsum(rm - .005) = (.005
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -225,20 +224,45 @@ def test_metadata_and_exclusions(study) -> None:  # type: ignore[no-untyped-def]
         "min_obs": 4,
         "resamples": 20,
         "seed": 0,
-        "placebo": {"draws": 0, "match": [], "universe": "memory", "universe_stocks": 6,
-                    "industry_note": ""},  # fmt: skip
+        "placebo": {
+            "draws": 0,
+            "match": [],
+            "universe": "memory",
+            "universe_stocks": 6,
+            "industry_note": "",
+        },
         "excluded": [
-            {"basket": "main", "code": "600000", "name": "name 600000",
-             "reason": "no close on the entry session"},
-            {"basket": "main", "code": "600004", "name": "name 600004",
-             "reason": "fewer than 4 valid estimation returns"},
-            {"basket": "main", "code": "600999", "name": "name 600999",
-             "reason": "no price data for this code"},
-            {"basket": "after", "code": "600001", "name": "name 600001",
-             "reason": "published after the data"},
-            {"basket": "none", "code": "600009", "name": "name 600009",
-             "reason": "fewer than 4 valid estimation returns"},
-        ],  # fmt: skip
+            {
+                "basket": "main",
+                "code": "600000",
+                "name": "name 600000",
+                "reason": "no close on the entry session",
+            },
+            {
+                "basket": "main",
+                "code": "600004",
+                "name": "name 600004",
+                "reason": "fewer than 4 valid estimation returns",
+            },
+            {
+                "basket": "main",
+                "code": "600999",
+                "name": "name 600999",
+                "reason": "no price data for this code",
+            },
+            {
+                "basket": "after",
+                "code": "600001",
+                "name": "name 600001",
+                "reason": "published after the data",
+            },
+            {
+                "basket": "none",
+                "code": "600009",
+                "name": "name 600009",
+                "reason": "fewer than 4 valid estimation returns",
+            },
+        ],
         "messages": [],
         "notices": [],
     }
