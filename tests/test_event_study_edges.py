@@ -74,3 +74,18 @@ def test_kp_rbar_counts_only_the_constituents_with_a_car() -> None:
     assert r > 0.2  # the common shock shows
     # KP with n = 2: bmp_z * sqrt((1 - r) / (1 + r)).
     assert got["kp_z"] / got["bmp_z"] == pytest.approx(math.sqrt((1 - r) / (1 + r)), rel=1e-9)
+
+
+def test_without_baskets_the_shipped_directory_is_studied() -> None:
+    import warnings
+    from pathlib import Path
+
+    from thematic.errors import ThematicWarning
+    from thematic.runs.event_study import event_stats
+
+    shipped = sorted(p.stem for p in Path("baskets").glob("*.yaml"))  # the cwd is the repo
+    kw = {"horizons": "5", "resamples": 0, "est_window": 30, "min_obs": 30}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ThematicWarning)  # 872808 is not in the snapshot
+        assert sorted(study_events(**kw).table["basket"]) == shipped  # type: ignore[arg-type]
+        assert sorted(event_stats(**kw)["basket"]) == shipped  # type: ignore[arg-type]
