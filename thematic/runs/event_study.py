@@ -36,7 +36,7 @@ from thematic.engine.abnormal import (
     event_window,
     fit_market_model,
 )
-from thematic.engine.encode import encode
+from thematic.engine.encode import REASON_BEFORE_DATA, encode
 from thematic.errors import DataError, UsageError
 from thematic.rules import Horizon, check_estimation_window, parse_entry, parse_horizons
 from thematic.runs.metadata import RunMetadata
@@ -125,6 +125,7 @@ class _Group:
     published: pd.Timestamp | None
     entry: pd.Timestamp | None
     entry_session: int | None  # None when the group's members enter on different days
+    before: bool  # every member published before the data starts
 
 
 def _group_key(b: Basket, by: str) -> str:
@@ -277,10 +278,12 @@ def study_events(
         in_group = in_group[~pairs.duplicated().to_numpy()]
         members = [b for b, kk in zip(items, keys, strict=True) if kk == k]
         pubs = {pd.Timestamp(b.published) for b in members}
-        entries = {int(x) for x in enc.entry[[items.index(b) for b in members]]}
+        numbers = [items.index(b) for b in members]
+        entries = {int(x) for x in enc.entry[numbers]}
         one = entries.pop() if len(entries) == 1 else None
         entry_ts = dates[one] if one is not None and one < t else None
-        groups.append(_Group(k, in_group, pubs.pop() if len(pubs) == 1 else None, entry_ts, one))
+        groups.append(_Group(k, in_group, pubs.pop() if len(pubs) == 1 else None, entry_ts, one,
+                             bool(enc.before[numbers].all())))  # fmt: skip
 
     n_groups = len(groups)
     group_of_row = np.full(len(rows), -1)
@@ -314,12 +317,14 @@ def study_events(
     )
 
     out_rows = []
-    last = f"{dates[-1]:%Y-%m-%d}"
+    first, last = f"{dates[0]:%Y-%m-%d}", f"{dates[-1]:%Y-%m-%d}"
     for g, grp in enumerate(groups):
         for h in hs:
             r = results[h]
             n = int(r.n[g])
-            if grp.entry_session is not None and grp.entry_session + int(h) >= t:
+            if grp.before:
+                note = f"published before the first session of the data ({first})"
+            elif grp.entry_session is not None and grp.entry_session + int(h) >= t:
                 note = f"horizon ends after the last session of the data ({last})"
             elif n == 0:
                 note = (f"no constituent has a close on the entry session and {min_obs} valid "
@@ -348,6 +353,7 @@ def study_events(
         {"basket": str(basket_of_row[i]), "code": str(ev["code"].iloc[i]),
          "name": basket_names.get((str(basket_of_row[i]), str(ev["code"].iloc[i])), ""),
          "reason": "no price data for this code" if col[i] < 0 else
+         REASON_BEFORE_DATA.format(first=first) if enc.before[enc.event[i]] else
          ("published after the data" if e[i] >= t else str(reasons[i]))}
         for i in np.flatnonzero(~usable)
     ]  # fmt: skip
