@@ -58,6 +58,11 @@ def test_the_session_after_each_day() -> None:
     assert p.sessions_after(_when(["2024-03-23"])).tolist() == [2]
     assert p.sessions_after(_when(["2024-04-02", "2024-03-18"])).tolist() == [6, 0]
     assert p.sessions_after(_when([])).tolist() == []
+    # Years before the data, still the first session; dates given as text or as days.
+    assert p.sessions_after(_when(["2019-01-02", "2031-06-30"])).tolist() == [0, 6]
+    assert p.sessions_after(np.array(["2024-03-23", "2024-03-25"])).tolist() == [2, 3]
+    days = np.array(["2024-03-21", "2024-03-24"], dtype="datetime64[D]")
+    assert p.sessions_after(days).tolist() == [1, 2]
 
 
 def test_the_session_after_on_a_calendar_of_timed_sessions() -> None:
@@ -76,6 +81,15 @@ def test_where_each_series_starts_and_ends() -> None:
     assert p.bar_span.dtype == np.int32
     assert [p.column(c) for c in ("600003", "600009")] == [2, -1]
     assert p.as_of == pd.Timestamp("2024-03-28")
+
+
+def test_columns_of_codes_in_any_spelling() -> None:
+    p = panel()
+    asked = pd.Index(["600004", "SH600001", "600001", "1", "600009"])
+    assert p.columns_of(asked).tolist() == [3, -1, 0, -1, -1]  # not checked: any text
+    checked = pd.Index(["600004", "600001", "600009", "000001"])
+    assert p.columns_of(checked, checked=True).tolist() == [3, 0, -1, -1]
+    assert p.columns_of(pd.Index([], dtype="str"), checked=True).tolist() == []
 
 
 def test_closes_carried_forward_by_code() -> None:
@@ -191,14 +205,16 @@ def test_build_panel_lays_bars_on_the_benchmark_sessions() -> None:
     info = SeriesInfo("600001", "snapshot", "qfq", "2024-03-20", "2024-03-26", 6)
     with pytest.warns(OffCalendarWarning) as caught:
         p = build_panel(BARS, BENCH, "000300", sources={"600001": info})
-    # One warning, counting the Saturday bar of 600001.
+    # One warning, counting the Saturday bar of 600001, told against the caller's line.
     assert [str(w.message) for w in caught] == [
         "dropped bars dated off the 000300 calendar: {'600001': 1}"
     ]
+    assert caught[0].filename == __file__
     # From the first stock bar (03-20, not the benchmark's 03-19) to the last (03-27).
     assert p.dates.strftime("%m-%d").tolist() == ["03-20", "03-21", "03-22", "03-25", "03-26",
                                                   "03-27"]  # fmt: skip
     assert p.codes.tolist() == ["600001", "600002", "600003", "600004"]
+    assert p.codes.name == "code"  # as panels from the bulk store name it
     np.testing.assert_array_equal(p.open, [
         [10.0, NAN, NAN, NAN], [10.5, NAN, 30.0, NAN], [11.0, 20.0, NAN, NAN],
         [11.0, 20.4, NAN, NAN], [11.2, NAN, NAN, NAN], [NAN, 20.2, NAN, NAN]])  # fmt: skip
@@ -239,6 +255,28 @@ def test_build_panel_refuses_off_calendar_bars_when_asked() -> None:
     bench = BENCH.drop(index=pd.DatetimeIndex(["2024-03-25", "2024-03-26"]))
     with pytest.raises(DataError, match=r": 2024-03-23, 2024-03-24, 2024-03-25$"):
         build_panel({"600001": _frame(days)}, bench, "000300", off_calendar="raise")
+
+
+def test_build_panel_edges_of_the_calendar_and_of_the_columns() -> None:
+    # Stock data from Fri 03-22: a Saturday bar between the first two sessions is off the
+    # calendar too.  A frame with a high but no low takes both from open and close.
+    bars = {"600001": _frame({"2024-03-22": (10.0, 10.3, 10.3), "2024-03-23": (10.3, 10.4, 10.4),
+                              "2024-03-25": (10.4, 10.6, 10.2)}, "open high close")}  # fmt: skip
+    with pytest.raises(DataError, match=r"^600001: bars on days the benchmark did not trade: "
+                                        r"2024-03-23$"):  # fmt: skip
+        build_panel(bars, BENCH, "000300", off_calendar="raise")
+    with pytest.warns(OffCalendarWarning, match=r"\{'600001': 1\}$"):
+        p = build_panel(bars, BENCH, "000300")
+    assert p.dates.strftime("%m-%d").tolist() == ["03-22", "03-25"]
+    # 10.0 -> 10.3: close at its high (1); 10.4 -> 10.2: close at low, open at high (10).
+    assert p.flags is not None and p.flags[:, 0].tolist() == [1, 10]
+    # A benchmark priced in whole numbers still gives float prices (the kernels take float64).
+    whole = pd.DataFrame({"open": [3500, 3510], "close": [3505, 3520]},
+                         index=pd.DatetimeIndex(["2024-03-22", "2024-03-25"]))  # fmt: skip
+    with pytest.warns(OffCalendarWarning):
+        q = build_panel(bars, whole, "000300")
+    assert q.benchmark_open.dtype == np.float64 and q.benchmark_close.dtype == np.float64
+    assert q.benchmark_close.tolist() == [3505.0, 3520.0]
 
 
 def test_build_panel_without_sessions_in_the_stock_data() -> None:
