@@ -23,21 +23,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-#: End-to-end tests of a second or more that a mutation run leaves out: every surviving mutant
-#: runs each test covering it, and these check wiring (refresh, terminal text) that the unit
-#: tests of the engine and the statistics cover number by number.
-SLOW_FOR_MUTATION = {
+#: Tests a mutation run leaves out.  End-to-end tests of a second or more: every surviving
+#: mutant runs each test covering it, and these check wiring (refresh, terminal text) that the
+#: unit tests of the engine and the statistics cover number by number.  And a test of the line a
+#: warning names, which mutmut's trampolines (one more frame per call) move.
+LEFT_OUT_OF_MUTATION = {
     "tests/test_hostile.py::test_report_placebo_without_universe_says_so_on_the_terminal",
     "tests/test_seams.py::test_evaluate_refreshes_first_and_falls_back_with_a_warning",
     "tests/test_seams.py::test_draft_messages_name_the_callers_options",
     "tests/test_stats.py::test_drawdown_counts_a_fall_on_the_first_session",
+    "tests/test_event_validation.py::test_more_than_five_unknown_codes_are_counted_after_the_first_five",
 }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get("THEMATIC_MUTATION") == "1":
-        kept = [item for item in items if item.nodeid not in SLOW_FOR_MUTATION]
-        config.hook.pytest_deselected(items=[i for i in items if i.nodeid in SLOW_FOR_MUTATION])
+        kept = [item for item in items if item.nodeid not in LEFT_OUT_OF_MUTATION]
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid in LEFT_OUT_OF_MUTATION])
         items[:] = kept
     if config.getoption("--run-network"):
         return
