@@ -212,25 +212,6 @@ def test_a_close_without_an_open_on_the_entry_day_is_no_bar_that_day() -> None:
     assert encode(panel, ev, "next_close").p0.tolist() == [10.2, 9.1, 8.2]
 
 
-def test_reasons_name_days_on_a_calendar_of_timed_sessions() -> None:
-    # Sessions stamped at 15:00 (the close): the reasons still name days.
-    panel = make_panel(
-        [d + " 15:00" for d in DATES[:3]],
-        opens={A: [10.0, 10.1, 10.2]},
-        closes={A: [10.0, 10.1, 10.2]},
-        bench_open=[100.0] * 3,
-        bench_close=[100.0] * 3,
-    )
-    ev = pd.DataFrame({"event_id": ["early", "late"], "published": ["2024-03-20", "2024-03-26"],
-                       "code": A})  # fmt: skip
-    enc = encode(panel, ev, "next_open")
-    assert enc.entry.tolist() == [3, 3] and enc.before.tolist() == [True, False]
-    assert list(missing_reasons(panel, enc, np.array([0, 1]))) == [
-        "published before the data starts (2024-03-21)",
-        "no session after publication in the data (last session 2024-03-25)",
-    ]
-
-
 def test_a_one_session_one_code_panel_has_no_entry_session() -> None:
     # The smallest panel: one session (Fri 03-22), one code.  A call before it is before the
     # data; a call on it has no session after it: nothing is ever priced.

@@ -67,21 +67,19 @@ def test_the_session_after_each_day() -> None:
     assert p.sessions_after(days).tolist() == [1, 2]
 
 
-def test_the_session_after_on_a_calendar_of_timed_sessions() -> None:
-    # Sessions stamped 15:00 (searched, not looked up by day).  A date at midnight on a
-    # session day: see test_a_call_is_not_entered_on_its_own_day_on_timed_sessions.
-    p = panel([d + " 15:00" for d in DATES])
-    days = ["2024-03-20", "2024-03-21", "2024-03-23", "2024-03-28", "2024-03-29"]
-    assert p.sessions_after(_when(days, " 15:00")).tolist() == [0, 1, 2, 6, 6]
+def test_a_panel_of_timed_sessions_is_refused() -> None:
+    # Sessions are calendar days: a session stamped 15:00 would sort after a publication date
+    # of the same day and let a call enter on its own day (look-ahead of a session).
+    with pytest.raises(ValueError, match="sessions must be calendar days; 2024-03-21 15:00:00"):
+        panel([d + " 15:00" for d in DATES])
 
 
-@pytest.mark.xfail(strict=True, reason="bug: sessions stamped with a time of day (a vendor's "
-                   "15:00 close) let a call enter on the session of its own publication day")  # fmt: skip
 def test_a_call_is_not_entered_on_its_own_day_on_timed_sessions() -> None:
-    # A vendor stamping its bars at the close (15:00) passes validate_bars; build_panel keeps
-    # the stamps.  A call published Fri 03-22 must enter on Mon 03-25 (the first session
-    # strictly after its *date*: events.py, dates.py), not on Fri 03-22 at 15:00; one of Thu
-    # 03-21, the first session's own day, is not "before the data" but enters on Fri 03-22.
+    # A vendor stamping its bars at the close (15:00): validate_bars reads them as days.  A
+    # call published Fri 03-22 enters on Mon 03-25 (the first session strictly after its
+    # *date*: events.py, dates.py), not on Fri 03-22 at 15:00; one of Thu 03-21, the first
+    # session's own day, is not "before the data" but enters on Fri 03-22.  Before the fix the
+    # entries were [4, 1]: "before the data", and Fri itself.
     from thematic.data.base import validate_bars
     from thematic.engine.encode import encode
 
@@ -90,12 +88,25 @@ def test_a_call_is_not_entered_on_its_own_day_on_timed_sessions() -> None:
                          "low": [9.8, 10.1, 10.7, 11.0], "close": [10.4, 10.8, 11.1, 11.3],
                          "volume": [1.0] * 4}, index=idx)  # fmt: skip
     bars = validate_bars(bars, "vendor", "600001")
+    assert bars.index.tolist() == [pd.Timestamp(d) for d in DATES[:4]]
     p = build_panel({"600001": bars}, bars, "000300")
     ev = pd.DataFrame({"event_id": ["thu", "fri"], "published": ["2024-03-21", "2024-03-22"],
                        "code": "600001"})  # fmt: skip
     enc = encode(p, ev, "next_open")
     assert enc.before.tolist() == [False, False]
-    assert enc.entry.tolist() == [1, 2]  # today [4, 1]: "before the data", and Fri itself
+    assert enc.entry.tolist() == [1, 2]
+    assert enc.p0.tolist() == [10.5, 11.0]  # the opens of Fri 03-22 and Mon 03-25
+
+
+def test_two_bars_stamped_on_one_day_are_duplicates() -> None:
+    from thematic.data.base import validate_bars
+    from thematic.errors import ValidationError
+
+    idx = pd.DatetimeIndex(["2024-03-21 09:30", "2024-03-21 15:00"], name="date")
+    bars = pd.DataFrame({"open": [10.0, 10.1], "high": [10.2, 10.3], "low": [9.9, 10.0],
+                         "close": [10.1, 10.2], "volume": [1.0, 1.0]}, index=idx)  # fmt: skip
+    with pytest.raises(ValidationError, match="duplicate dates in 1 row"):
+        validate_bars(bars, "vendor", "600001")
 
 
 def test_where_each_series_starts_and_ends() -> None:

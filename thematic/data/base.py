@@ -83,7 +83,8 @@ def _rows(df: pd.DataFrame, mask: np.ndarray | pd.Series, limit: int = 3) -> str
 def validate_bars(df: pd.DataFrame, source: str, code: str) -> pd.DataFrame:
     """Check a bar frame before it is used or cached; return it with float columns.
 
-    Rules: the :data:`BAR_COLUMNS` are present, the DatetimeIndex is unique and increasing,
+    Rules: the :data:`BAR_COLUMNS` are present, the DatetimeIndex (read as calendar days: a
+    time of day is dropped) is unique and increasing,
     prices are finite and positive, ``high >= max(open, close)``, ``low <= min(open, close)``
     and ``volume >= 0``.
 
@@ -114,6 +115,9 @@ def validate_bars(df: pd.DataFrame, source: str, code: str) -> pd.DataFrame:
     if not isinstance(df.index, pd.DatetimeIndex):
         raise ValidationError(source, code, "index is not a DatetimeIndex of dates")
     out = df.loc[:, list(BAR_COLUMNS)].astype("float64")
+    # A daily bar is a day: a vendor's stamp at the close (15:00) would otherwise sort after
+    # a publication date of the same day and let a call enter on its own day.
+    out.index = pd.DatetimeIndex(out.index).normalize()
     dup = out.index.duplicated()
     if dup.any():
         raise ValidationError(source, code, f"duplicate dates in {_rows(out, dup)}")

@@ -114,6 +114,12 @@ class PricePanel:
                 raise ValueError(f"{name} has shape {getattr(self, name).shape}, not {(t,)}")
         if not self.dates.is_monotonic_increasing or not self.dates.is_unique:
             raise ValueError("dates must be unique and increasing")
+        timed = self.dates[self.dates != self.dates.normalize()]
+        if len(timed):  # entry is the first session strictly after a publication *day*
+            raise ValueError(
+                f"sessions must be calendar days; {timed[0]} has a time of day "
+                "(normalise the dates, e.g. DatetimeIndex.normalize())"
+            )
 
     @cached_property
     def close_filled_by_code(self) -> np.ndarray:
