@@ -134,6 +134,12 @@ def test_interleaved_calls_are_one_call_each_and_their_duplicates_found() -> Non
     arrays = check_and_factorize(ok)
     assert arrays.event.tolist() == [0, 1, 0, 1]
     assert arrays.code_of_row.tolist() == [0, 1, 1, 0]
+    # three calls, c0 interleaved: no (call, code) pair repeats
+    ok = _table(("c0", "2024-01-31", "600000"), ("c1", "2024-02-01", "000001"),
+                ("c2", "2024-02-02", "600000"), ("c0", "2024-01-31", "000001"))  # fmt: skip
+    arrays = check_and_factorize(ok)
+    assert arrays.event.tolist() == [0, 1, 2, 0]
+    assert arrays.code_of_row.tolist() == [0, 1, 0, 1]
     dup = _table(("c1", "2024-01-31", "600000"), ("c2", "2024-02-01", "000001"),
                  ("c1", "2024-01-31", "600000"))  # fmt: skip
     assert _message(dup, "calls.csv", 2) == (
@@ -241,6 +247,16 @@ def test_two_pairs_of_ids_that_read_alike_are_one_line_naming_the_first_id() -> 
         ([("c1", "2024-01-31", "600000"), ("c2", "2024-02-01", "000001"),
           ("c2", "2024-02-01", "600000"), ("c2", "2024-02-01", "000001")],
          "row 5: code '000001' duplicates row 3 in event 'c2'"),
+        # a duplicate next to its first appearance, in a call of three
+        ([("c1", "2024-01-31", "600000"), ("c1", "2024-01-31", "000001"),
+          ("c1", "2024-01-31", "000001")],
+         "row 4: code '000001' duplicates row 3 in event 'c1'"),
+        # calls of 1, 3, 2 and 1 stocks; the duplicate is two rows after its first appearance
+        ([("a", "2024-01-31", "600000"), ("b", "2024-01-31", "600000"),
+          ("b", "2024-01-31", "000001"), ("b", "2024-01-31", "600000"),
+          ("c", "2024-01-31", "600000"), ("c", "2024-01-31", "000001"),
+          ("d", "2024-01-31", "600000")],
+         "row 5: code '600000' duplicates row 3 in event 'b'"),
         ([("c1", "2024-01-31", "600000"), ("c1", "2024-01-31", "700000")],
          "row 3: code '700000' is not a Shanghai, Shenzhen or Beijing A-share code"),
         ([("c1", "2024-01-31", "600000"), ("c1", "2024-01-31", "60000a")],
