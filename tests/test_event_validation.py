@@ -229,6 +229,12 @@ def test_ids_that_read_alike_are_named_in_the_order_given() -> None:
     )
 
 
+def test_ids_of_two_types_that_read_differently_are_two_calls() -> None:
+    ev = _table((7, "2024-01-31", "600000"), ("x7", "2024-02-01", "600000"))
+    out, arrays = validate_and_factorize(ev)
+    assert out["event_id"].tolist() == ["7", "x7"] and list(arrays.ids) == ["7", "x7"]
+
+
 def test_two_pairs_of_ids_that_read_alike_are_one_line_naming_the_first_id() -> None:
     ev = _table(("2", "2024-01-31", "600000"), (1, "2024-01-31", "600000"),
                 (2, "2024-01-31", "000001"), ("1", "2024-01-31", "000001"))  # fmt: skip
