@@ -7,6 +7,7 @@ Rows are numbered as a reader finds them: the CSV line (header = line 1) in a CS
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import numpy as np
@@ -201,6 +202,16 @@ def test_a_code_missing_from_the_stock_table_is_warned_about_only_when_asked() -
     assert [str(w.message) for w in got] == [UNKNOWN_NOTE.format(source="calls.csv")]
 
 
+@pytest.mark.skipif(
+    "MUTANT_UNDER_TEST" in os.environ, reason="mutmut's trampolines add frames to the stack"
+)
+def test_the_unknown_code_warning_points_at_the_callers_line() -> None:
+    ev = _table(("c1", "2024-01-31", UNLISTED))
+    with pytest.warns(UnknownCodeWarning) as got:
+        validate_events(ev, "calls.csv", 2, True)
+    assert got[0].filename == __file__
+
+
 def test_more_than_five_unknown_codes_are_counted_after_the_first_five() -> None:
     unlisted = [f"6889{k}" for k in range(90, 97)]  # 688990 .. 688996: none listed
     ev = pd.DataFrame({"event_id": "c1", "published": "2024-01-31", "code": unlisted})
@@ -210,7 +221,6 @@ def test_more_than_five_unknown_codes_are_counted_after_the_first_five() -> None
         "calls.csv: 7 code(s) not in the shipped stock table (listed in 2025-09; a stock "
         "delisted earlier is absent): 688990, 688991, 688992, 688993, 688994 and 2 more"
     ]
-    assert got[0].filename == __file__  # the warning points at the caller's line
     with pytest.warns(UnknownCodeWarning) as got:
         validate_events(ev.iloc[:5], "calls.csv", 2, True)
     assert str(got[0].message).endswith(": 688990, 688991, 688992, 688993, 688994")
@@ -298,6 +308,18 @@ def test_weights_given_for_a_whole_call_are_kept_and_a_call_without_them_is_nan(
         arrays.weight, [0.25, 0.75, np.nan, 0.3333333, 0.3333333, 0.3333335]
     )
     np.testing.assert_array_equal(table["weight"], arrays.weight)
+
+
+def test_whole_number_weights_and_a_nullable_weight_column_are_read_as_floats() -> None:
+    ev = _table(("c1", "2024-01-31", "600000"), ("c2", "2024-02-01", "000001"))
+    ev["weight"] = pd.array([1, None], dtype="Int64")  # c1 weighs 1; c2 gives none
+    _, arrays = validate_and_factorize(ev)
+    assert arrays.weight is not None and arrays.weight.dtype == np.dtype("float64")
+    np.testing.assert_array_equal(arrays.weight, [1.0, np.nan])
+    ev["weight"] = [1, 1]
+    _, arrays = validate_and_factorize(ev)
+    assert arrays.weight is not None and arrays.weight.dtype == np.dtype("float64")
+    np.testing.assert_array_equal(arrays.weight, [1.0, 1.0])
 
 
 @pytest.mark.parametrize(
