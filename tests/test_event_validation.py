@@ -416,3 +416,10 @@ def test_files_that_cannot_be_events_are_named(tmp_path: Path) -> None:
     assert _load_message(header_only) == (
         f"{header_only}: has no rows (a header only): nothing to evaluate"
     )
+
+
+def test_a_single_stock_call_weighing_other_than_1_is_refused() -> None:
+    ev = _table(("c1", "2024-01-31", "600000", 1.0), ("c2", "2024-02-01", "600000", 0.5))
+    assert _message(ev, "calls.csv", 2) == (
+        "calls.csv: row 3: weights of event 'c2' sum to 0.5, not 1 (within 1e-6)"
+    )
