@@ -8,7 +8,7 @@ never market data); nothing is computed by the code under test.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
