@@ -7,6 +7,7 @@ Rows are numbered as a reader finds them: the CSV line (header = line 1) in a CS
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +135,12 @@ def test_interleaved_calls_are_one_call_each_and_their_duplicates_found() -> Non
     arrays = check_and_factorize(ok)
     assert arrays.event.tolist() == [0, 1, 0, 1]
     assert arrays.code_of_row.tolist() == [0, 1, 1, 0]
+    # three calls, c0 interleaved: no (call, code) pair repeats
+    ok = _table(("c0", "2024-01-31", "600000"), ("c1", "2024-02-01", "000001"),
+                ("c2", "2024-02-02", "600000"), ("c0", "2024-01-31", "000001"))  # fmt: skip
+    arrays = check_and_factorize(ok)
+    assert arrays.event.tolist() == [0, 1, 2, 0]
+    assert arrays.code_of_row.tolist() == [0, 1, 0, 1]
     dup = _table(("c1", "2024-01-31", "600000"), ("c2", "2024-02-01", "000001"),
                  ("c1", "2024-01-31", "600000"))  # fmt: skip
     assert _message(dup, "calls.csv", 2) == (
@@ -195,6 +202,16 @@ def test_a_code_missing_from_the_stock_table_is_warned_about_only_when_asked() -
     assert [str(w.message) for w in got] == [UNKNOWN_NOTE.format(source="calls.csv")]
 
 
+@pytest.mark.skipif(
+    "MUTANT_UNDER_TEST" in os.environ, reason="mutmut's trampolines add frames to the stack"
+)
+def test_the_unknown_code_warning_points_at_the_callers_line() -> None:
+    ev = _table(("c1", "2024-01-31", UNLISTED))
+    with pytest.warns(UnknownCodeWarning) as got:
+        validate_events(ev, "calls.csv", 2, True)
+    assert got[0].filename == __file__
+
+
 def test_more_than_five_unknown_codes_are_counted_after_the_first_five() -> None:
     unlisted = [f"6889{k}" for k in range(90, 97)]  # 688990 .. 688996: none listed
     ev = pd.DataFrame({"event_id": "c1", "published": "2024-01-31", "code": unlisted})
@@ -204,7 +221,6 @@ def test_more_than_five_unknown_codes_are_counted_after_the_first_five() -> None
         "calls.csv: 7 code(s) not in the shipped stock table (listed in 2025-09; a stock "
         "delisted earlier is absent): 688990, 688991, 688992, 688993, 688994 and 2 more"
     ]
-    assert got[0].filename == __file__  # the warning points at the caller's line
     with pytest.warns(UnknownCodeWarning) as got:
         validate_events(ev.iloc[:5], "calls.csv", 2, True)
     assert str(got[0].message).endswith(": 688990, 688991, 688992, 688993, 688994")
@@ -221,6 +237,12 @@ def test_ids_that_read_alike_are_named_in_the_order_given() -> None:
         "calls.csv: row 3: event_id '1' (str) and 1 (int) read as the same id: "
         "give every id as text"
     )
+
+
+def test_ids_of_two_types_that_read_differently_are_two_calls() -> None:
+    ev = _table((7, "2024-01-31", "600000"), ("x7", "2024-02-01", "600000"))
+    out, arrays = validate_and_factorize(ev)
+    assert out["event_id"].tolist() == ["7", "x7"] and list(arrays.ids) == ["7", "x7"]
 
 
 def test_two_pairs_of_ids_that_read_alike_are_one_line_naming_the_first_id() -> None:
@@ -241,6 +263,16 @@ def test_two_pairs_of_ids_that_read_alike_are_one_line_naming_the_first_id() -> 
         ([("c1", "2024-01-31", "600000"), ("c2", "2024-02-01", "000001"),
           ("c2", "2024-02-01", "600000"), ("c2", "2024-02-01", "000001")],
          "row 5: code '000001' duplicates row 3 in event 'c2'"),
+        # a duplicate next to its first appearance, in a call of three
+        ([("c1", "2024-01-31", "600000"), ("c1", "2024-01-31", "000001"),
+          ("c1", "2024-01-31", "000001")],
+         "row 4: code '000001' duplicates row 3 in event 'c1'"),
+        # calls of 1, 3, 2 and 1 stocks; the duplicate is two rows after its first appearance
+        ([("a", "2024-01-31", "600000"), ("b", "2024-01-31", "600000"),
+          ("b", "2024-01-31", "000001"), ("b", "2024-01-31", "600000"),
+          ("c", "2024-01-31", "600000"), ("c", "2024-01-31", "000001"),
+          ("d", "2024-01-31", "600000")],
+         "row 5: code '600000' duplicates row 3 in event 'b'"),
         ([("c1", "2024-01-31", "600000"), ("c1", "2024-01-31", "700000")],
          "row 3: code '700000' is not a Shanghai, Shenzhen or Beijing A-share code"),
         ([("c1", "2024-01-31", "600000"), ("c1", "2024-01-31", "60000a")],
@@ -276,6 +308,18 @@ def test_weights_given_for_a_whole_call_are_kept_and_a_call_without_them_is_nan(
         arrays.weight, [0.25, 0.75, np.nan, 0.3333333, 0.3333333, 0.3333335]
     )
     np.testing.assert_array_equal(table["weight"], arrays.weight)
+
+
+def test_whole_number_weights_and_a_nullable_weight_column_are_read_as_floats() -> None:
+    ev = _table(("c1", "2024-01-31", "600000"), ("c2", "2024-02-01", "000001"))
+    ev["weight"] = pd.array([1, None], dtype="Int64")  # c1 weighs 1; c2 gives none
+    _, arrays = validate_and_factorize(ev)
+    assert arrays.weight is not None and arrays.weight.dtype == np.dtype("float64")
+    np.testing.assert_array_equal(arrays.weight, [1.0, np.nan])
+    ev["weight"] = [1, 1]
+    _, arrays = validate_and_factorize(ev)
+    assert arrays.weight is not None and arrays.weight.dtype == np.dtype("float64")
+    np.testing.assert_array_equal(arrays.weight, [1.0, 1.0])
 
 
 @pytest.mark.parametrize(
@@ -371,4 +415,11 @@ def test_files_that_cannot_be_events_are_named(tmp_path: Path) -> None:
     header_only = _csv(tmp_path, "event_id,published,code\n", "header.csv")
     assert _load_message(header_only) == (
         f"{header_only}: has no rows (a header only): nothing to evaluate"
+    )
+
+
+def test_a_single_stock_call_weighing_other_than_1_is_refused() -> None:
+    ev = _table(("c1", "2024-01-31", "600000", 1.0), ("c2", "2024-02-01", "600000", 0.5))
+    assert _message(ev, "calls.csv", 2) == (
+        "calls.csv: row 3: weights of event 'c2' sum to 0.5, not 1 (within 1e-6)"
     )

@@ -8,6 +8,7 @@ never market data); nothing is computed by the code under test.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,14 +22,14 @@ from thematic.errors import DataError, OffCalendarWarning
 NAN = float("nan")
 # d0 Thu 03-21, d1 Fri 03-22, (weekend), d2 Mon 03-25, d3 Tue 03-26, d4 Wed 03-27, d5 Thu 03-28.
 DATES = ["2024-03-21", "2024-03-22", "2024-03-25", "2024-03-26", "2024-03-27", "2024-03-28"]
-CLOSES = {
+CLOSES: dict[str, Sequence[float]] = {
     "600001": [10.0, 10.1, 10.2, 10.3, 10.4, 10.5],  # every session
     "600002": [NAN, NAN, NAN, 20.0, 20.1, 20.2],  # lists on d3
     "600003": [30.0, 30.1, 30.2, NAN, NAN, NAN],  # ends on d2
     "600004": [40.0, NAN, NAN, 40.3, NAN, 40.5],  # suspended d1-d2 and d4
     "600005": [NAN] * 6,  # never trades
 }
-OPENS = {c: [p - 0.05 for p in v] for c, v in CLOSES.items()}
+OPENS: dict[str, Sequence[float]] = {c: [p - 0.05 for p in v] for c, v in CLOSES.items()}
 
 
 def panel(dates: list[str] = DATES) -> PricePanel:
@@ -205,7 +206,7 @@ def test_a_panel_refuses_misaligned_arrays(change: dict[str, object], message: s
 
 
 def _frame(
-    rows: dict[str, tuple[float, ...]], columns: str = "open high low close"
+    rows: Mapping[str, tuple[float, ...]], columns: str = "open high low close"
 ) -> pd.DataFrame:
     index = pd.DatetimeIndex(list(rows), name="date")
     return pd.DataFrame(list(rows.values()), index=index, columns=columns.split())

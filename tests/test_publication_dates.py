@@ -65,6 +65,7 @@ def test_yyyymmdd_numbers_are_those_days(published: object) -> None:
         (["2024-01-31", "1712"], 3, "'1712'"),  # digits, but not eight of them
         (["2024-01-31", "not a day"], 3, "'not a day'"),
         (["2024-01-31", None], 3, "nan"),  # a gap in a column of text
+        (["2024-01-31", "not a day", None], 3, "'not a day'"),  # the first bad row is named
         (["2024-01-31", "2024-13-01"], 3, "'2024-13-01'"),
     ],
 )
@@ -133,3 +134,17 @@ def test_yyyymmdd_needs_a_four_digit_year() -> None:
     got = yyyymmdd_dates(pd.Series([10000101, 10000102, 9991231, 20240131]))
     shown = [None if pd.isna(t) else f"{t:%Y-%m-%d}" for t in got]
     assert shown == ["1000-01-01", "1000-01-02", None, "2024-01-31"]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_a_datetime_column_keeps_its_unit_and_loses_its_time_of_day(unit: str) -> None:
+    published = pd.Series(
+        pd.to_datetime(["2024-01-31 10:30:15", "2024-02-01 00:00:00"])
+    ).dt.as_unit(unit)
+    table, arrays = validate_and_factorize(_calls(published))
+    assert table["published"].dtype == np.dtype(f"datetime64[{unit}]")
+    assert [f"{t:%Y-%m-%d %H:%M:%S}" for t in table["published"]] == [
+        "2024-01-31 00:00:00",
+        "2024-02-01 00:00:00",
+    ]
+    assert arrays.published.dtype == np.dtype("datetime64[ns]")
