@@ -74,3 +74,22 @@ def test_the_ids_named_as_reading_alike_do_read_alike() -> None:
         "calls.csv: row 2: event_id '2' (str) and 2 (int) read as the same id: give every id as "
         "text"
     )
+
+
+# float32 holds whole numbers exactly only up to 2**24 = 16,777,216: 20240115 is stored as
+# 20240116 (the nearest float32; the spacing there is 2), so the call was dated a day late.
+def test_a_float32_yyyymmdd_column_is_refused_not_read_a_day_off() -> None:
+    import numpy as np
+
+    assert float(np.float32(20240115)) == 20240116.0  # the loss itself
+    events = pd.DataFrame({"event_id": ["c0", "c1"], "code": ["600000", "600000"],
+                           "published": np.array([20240110, 20240115], dtype="float32")})  # fmt: skip
+    assert _message(events) == (
+        "calls.csv: row 2: published 20240110.0 is stored as float32, which cannot hold "
+        "YYYYMMDD exactly (store it as integers or text)"
+    )
+    # float64 holds them exactly: read as written.
+    events["published"] = events["published"].astype("float64")
+    events.loc[1, "published"] = 20240115.0
+    table, _ = validate_and_factorize(events, "calls.csv", first_row=2)
+    assert table["published"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-10", "2024-01-15"]

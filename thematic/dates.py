@@ -83,6 +83,13 @@ def publication_dates(published: pd.Series) -> tuple[np.ndarray, np.ndarray] | D
     """
     if pd.api.types.is_bool_dtype(published):
         return DateFault(np.ones(len(published), dtype=bool), f"is not a date ({DATE_FORMS})")
+    if pd.api.types.is_float_dtype(published) and published.to_numpy().dtype.itemsize < 8:
+        # float32 holds whole numbers exactly only up to 2**24: 20240115 reads as 20240116.
+        return DateFault(
+            np.ones(len(published), dtype=bool),
+            f"is stored as {published.dtype}, which cannot hold YYYYMMDD exactly "
+            "(store it as integers or text)",
+        )
     if pd.api.types.is_numeric_dtype(published):
         parsed: pd.Series | DateFault = yyyymmdd_dates(published)
     elif pd.api.types.is_datetime64_any_dtype(published):
