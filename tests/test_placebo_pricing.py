@@ -1,0 +1,106 @@
+"""Placebo baskets priced and compared horizon by horizon, matched by industry.
+
+A 70-session synthetic market dump written by the test (made-up prices, never market data).
+The codes are real A-share codes only so that the shipped industry table classes them; the
+expected figures are worked out by hand below.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.stats_market import basket
+from thematic.codes import industries
+from thematic.errors import UsageError
+from thematic.runs.event_study import study_events
+
+T, ENTRY = 70, 65  # baskets published on session 64 enter on 65
+DATES = pd.bdate_range("2024-01-01", periods=T)
+EST = {"est_window": 4, "est_gap": 0, "min_obs": 4}
+BANKS = [c for c, v in sorted(industries().items()) if v == "银行" and c.startswith("60")]
+REAL = ["600000", "601398"]  # 浦发银行, 工商银行
+FLAT_BANKS = [c for c in BANKS if c not in REAL][:6]
+SUSPENDED = "600004"  # 白云机场: no bar on the entry session
+OTHERS = [c for c, v in sorted(industries().items())
+          if v != "银行" and c.startswith("60") and c != SUSPENDED][:300]  # fmt: skip
+
+
+def dump(root: Path) -> Path:
+    """Bars: banks flat at 10; the 300 others 10 then 11 from day 1 (session 66) on.
+
+    The basket's two banks: on the entry session open 9.5 and close 10; 10 on day 1, 10.5
+    from day 2 on.  600004: flat, no bar on session 65.  The benchmark alternates 100, 101
+    before session 65 and stays at 100 from it on.
+    """
+    rows = []
+    for code in [*FLAT_BANKS, *OTHERS, *REAL, SUSPENDED]:
+        close = np.full(T, 10.0)
+        if code in OTHERS:
+            close[ENTRY + 1 :] = 11.0
+        if code in REAL:
+            close[ENTRY + 2 :] = 10.5
+        opens = close.copy()
+        if code in REAL:
+            opens[ENTRY] = 9.5
+        keep = np.arange(T) != ENTRY if code == SUSPENDED else np.ones(T, dtype=bool)
+        rows.append(pd.DataFrame({"date": DATES[keep], "code": code, "open": opens[keep],
+                                  "high": close[keep], "low": opens[keep],
+                                  "close": close[keep]}))  # fmt: skip
+    market = root / "market"
+    market.mkdir()
+    pd.concat(rows).to_parquet(market / "ashare_daily_qfq.parquet", index=False)
+    b = np.where(np.arange(T) < ENTRY, 100.0 + np.arange(T) % 2, 100.0)
+    pd.DataFrame({"date": DATES, "open": b, "high": b, "low": b, "close": b}).to_csv(
+        market / "csi300_daily.csv", index=False
+    )
+    return market
+
+
+def on(session: int, b):  # type: ignore[no-untyped-def]
+    day = DATES[session].date()
+    return b.model_copy(update={"report": b.report.model_copy(update={"published": day})})
+
+
+def test_industry_matched_placebos_horizon_by_horizon(tmp_path: Path) -> None:
+    assert len(FLAT_BANKS) == 6 and len(OTHERS) == 300
+    market = dump(tmp_path)
+    items = [on(ENTRY - 1, basket("closed", 0, [SUSPENDED])),
+             on(ENTRY - 1, basket("banks", 0, REAL))]  # fmt: skip
+    got = study_events(items, horizons="1,3", placebo_draws=40, seed=2, match=["industry"],
+                       market=market, resamples=10, **EST)  # fmt: skip
+    t = got.table.set_index(["basket", "horizon"])
+    # "closed" has nothing priced on its entry day: no placebo, and no note about one.
+    assert t.loc[("closed", 1), "n"] == 0 and np.isnan(t.loc[("closed", 1), "placebo_pct"])
+    assert "placebo" not in t.loc[("closed", 1), "note"]
+    # Matched by industry, every draw is two of the six flat banks: excess 0 at both
+    # horizons.  The basket, bought at the entry close (10, not the 9.5 open), is at 10 on
+    # day 1 (excess 0: no draw strictly below, all 40 at or above) and at 10.5 by day 3
+    # (excess .05: all 40 below).
+    assert t.loc[("banks", 1), "placebo_pct"] == 0.0
+    assert t.loc[("banks", 1), "placebo_p"] == 1.0  # (1 + 40) / 41
+    assert t.loc[("banks", 3), "placebo_pct"] == 100.0
+    assert t.loc[("banks", 3), "placebo_p"] == pytest.approx(1 / 41)
+    draws = got.placebo
+    assert list(draws.columns) == ["basket", "horizon", "draw", "excess", "real"]
+    assert draws["horizon"].tolist() == [1] * 40 + [3] * 40
+    assert draws["draw"].tolist() == list(range(40)) * 2
+    assert (draws["basket"] == "banks").all() and (draws["excess"] == 0.0).all()
+    np.testing.assert_allclose(draws["real"], [0.0] * 40 + [0.05] * 40, atol=1e-12)
+    assert got.metadata["placebo"]["universe_stocks"] == 309
+    assert got.metadata["placebo"]["industry_note"].startswith("industries are the shipped")
+
+
+def test_a_stratum_too_small_to_match_is_refused(tmp_path: Path) -> None:
+    market = dump(tmp_path)
+    # Seven banks to match; the market's other bank with a close that day: one.
+    items = [on(ENTRY - 1, basket("greedy", 0, [*REAL, *FLAT_BANKS[:5]]))]
+    with pytest.raises(UsageError) as err:
+        study_events(items, horizons="1", placebo_draws=5, match=["industry"], market=market,
+                     **EST)  # fmt: skip
+    assert re.fullmatch(r"placebo: greedy: cannot match \(stratum \d+ has 1 eligible stocks, "
+                        r"7 needed\)", str(err.value))  # fmt: skip
