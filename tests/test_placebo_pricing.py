@@ -34,8 +34,9 @@ def dump(root: Path) -> Path:
     """Bars: banks flat at 10; the 300 others 10 then 11 from day 1 (session 66) on.
 
     The basket's two banks: on the entry session open 9.5 and close 10; 10 on day 1, 10.5
-    from day 2 on.  600004: flat, no bar on session 65.  The benchmark alternates 100, 101
-    before session 65 and stays at 100 from it on.
+    from day 2 on, except that 601398 has no bar on day 3 and closes at 11 on day 4.
+    600004: flat, no bar on session 65.  The benchmark alternates 100, 101 before session 65
+    and stays at 100 from it on.
     """
     rows = []
     for code in [*FLAT_BANKS, *OTHERS, *REAL, SUSPENDED]:
@@ -48,6 +49,9 @@ def dump(root: Path) -> Path:
         if code in REAL:
             opens[ENTRY] = 9.5
         keep = np.arange(T) != ENTRY if code == SUSPENDED else np.ones(T, dtype=bool)
+        if code == REAL[1]:  # no bar on day 3 (session 68), 11 on day 4
+            keep[ENTRY + 3] = False
+            close[ENTRY + 4] = opens[ENTRY + 4] = 11.0
         rows.append(pd.DataFrame({"date": DATES[keep], "code": code, "open": opens[keep],
                                   "high": close[keep], "low": opens[keep],
                                   "close": close[keep]}))  # fmt: skip
@@ -80,7 +84,8 @@ def test_industry_matched_placebos_horizon_by_horizon(tmp_path: Path) -> None:
     # Matched by industry, every draw is two of the six flat banks: excess 0 at both
     # horizons.  The basket, bought at the entry close (10, not the 9.5 open), is at 10 on
     # day 1 (excess 0: no draw strictly below, all 40 at or above) and at 10.5 by day 3
-    # (excess .05: all 40 below).
+    # (excess .05: all 40 below; 601398 has no bar on day 3 and is valued at its last close,
+    # 10.5, not at the next bar's 11, as the placebos would be).
     assert t.loc[("banks", 1), "placebo_pct"] == 0.0
     assert t.loc[("banks", 1), "placebo_p"] == 1.0  # (1 + 40) / 41
     assert t.loc[("banks", 3), "placebo_pct"] == 100.0
