@@ -109,3 +109,24 @@ def test_a_stratum_too_small_to_match_is_refused(tmp_path: Path) -> None:
                      **EST)  # fmt: skip
     assert re.fullmatch(r"placebo: greedy: cannot match \(stratum \d+ has 1 eligible stocks, "
                         r"7 needed\)", str(err.value))  # fmt: skip
+
+
+def test_called_directly_the_advice_names_the_market_parameter() -> None:
+    from tests.helpers import PANEL
+    from thematic.baskets import events_from_baskets
+    from thematic.engine.encode import encode
+    from thematic.runs.placebo_baskets import placebo_baskets
+
+    b = basket("tiny", 0, ["000001", "000002"])
+    b = b.model_copy(
+        update={"report": b.report.model_copy(update={"published": PANEL.dates[1].date()})}
+    )
+    enc = encode(PANEL, events_from_baskets([b]), "next_close")
+    with pytest.raises(UsageError) as err:
+        placebo_baskets([b], PANEL, enc, [1], 5, (), np.random.default_rng(0))
+    # Five sessions: no stock has 60 before the entry day.
+    assert str(err.value) == (
+        "placebo: only 0 stocks are eligible on any basket's entry day (a close that day and 60 "
+        "sessions before it): draws need a few hundred; pass market=DIR (e.g. ../shared/market) "
+        "or fill the cache with `thematic refresh`"
+    )
