@@ -31,7 +31,9 @@ OTHERS = [c for c, v in sorted(industries().items())
 
 
 def dump(root: Path) -> Path:
-    """Bars: banks flat at 10; the 300 others 10 then 11 from day 1 (session 66) on.
+    """Bars: banks flat at 10 but for a 9.5 open on the entry session; the first of them has
+    no bar on day 3 (session 68) and closes at 12 on day 4.  The 300 others: 10, then 11
+    from day 1 (session 66) on.
 
     The basket's two banks: on the entry session open 9.5 and close 10; 10 on day 1, 10.5
     from day 2 on, except that 601398 has no bar on day 3 and closes at 11 on day 4.
@@ -46,9 +48,12 @@ def dump(root: Path) -> Path:
         if code in REAL:
             close[ENTRY + 2 :] = 10.5
         opens = close.copy()
-        if code in REAL:
+        if code in REAL or code in FLAT_BANKS:
             opens[ENTRY] = 9.5
         keep = np.arange(T) != ENTRY if code == SUSPENDED else np.ones(T, dtype=bool)
+        if code == FLAT_BANKS[0]:  # no bar on day 3, 12 on day 4
+            keep[ENTRY + 3] = False
+            close[ENTRY + 4] = opens[ENTRY + 4] = 12.0
         if code == REAL[1]:  # no bar on day 3 (session 68), 11 on day 4
             keep[ENTRY + 3] = False
             close[ENTRY + 4] = opens[ENTRY + 4] = 11.0
@@ -82,8 +87,10 @@ def test_industry_matched_placebos_horizon_by_horizon(tmp_path: Path) -> None:
     assert t.loc[("closed", 1), "n"] == 0 and np.isnan(t.loc[("closed", 1), "placebo_pct"])
     assert "placebo" not in t.loc[("closed", 1), "note"]
     # Matched by industry, every draw is two of the six flat banks: excess 0 at both
-    # horizons.  The basket, bought at the entry close (10, not the 9.5 open), is at 10 on
-    # day 1 (excess 0: no draw strictly below, all 40 at or above) and at 10.5 by day 3
+    # horizons (bought at the entry close, not the 9.5 open; the bank without a bar on day 3
+    # valued at its last close, not at the next bar's 12).  The basket, bought at the entry
+    # close (10, not the 9.5 open), is at 10 on day 1 (excess 0: no draw strictly below, all
+    # 40 at or above) and at 10.5 by day 3
     # (excess .05: all 40 below; 601398 has no bar on day 3 and is valued at its last close,
     # 10.5, not at the next bar's 11, as the placebos would be).
     assert t.loc[("banks", 1), "placebo_pct"] == 0.0
