@@ -145,6 +145,10 @@ def test_a_window_reaching_far_before_the_data() -> None:
     # Row 1: entry 9, returns dated -11..8; B lost returns 5 and 6: 1..4, 7, 8 remain.
     assert m.m.tolist() == [1, 6]
     assert m.est_sessions[0, [0, -1]].tolist() == [-18, 1]
+    # One return has no market variance (Sxx = 0): no CAR variance either, and no warning.
+    ev = event_window(FILLED, BENCH, np.array([0, 1]), np.array([2, 9]), 1)
+    ab = abnormal_returns(m, ev, np.array([1]))
+    assert np.isnan(ab.car_sd[0, 0]) and np.isnan(ab.car_sd[1, 0])  # row 1: past the data
 
 
 def test_two_returns_leave_no_residual_variance_and_no_warning() -> None:
