@@ -26,6 +26,7 @@ BANKS = [c for c, v in sorted(industries().items()) if v == "银行" and c.start
 REAL = ["600000", "601398"]  # 浦发银行, 工商银行
 FLAT_BANKS = [c for c in BANKS if c not in REAL][:6]
 SUSPENDED = "600004"  # 白云机场: no bar on the entry session
+UNCLASSED = "605999"  # not in the industry table: its own stratum, "?"
 OTHERS = [c for c, v in sorted(industries().items())
           if v != "银行" and c.startswith("60") and c != SUSPENDED][:300]  # fmt: skip
 
@@ -33,7 +34,7 @@ OTHERS = [c for c, v in sorted(industries().items())
 def dump(root: Path) -> Path:
     """Bars: banks flat at 10 but for a 9.5 open on the entry session; the first of them has
     no bar on day 3 (session 68) and closes at 12 on day 4.  The 300 others: 10, then 11
-    from day 1 (session 66) on.
+    from day 1 (session 66) on.  605999 (no industry in the table) flat at 10.
 
     The basket's two banks: on the entry session open 9.5 and close 10; 10 on day 1, 10.5
     from day 2 on, except that 601398 has no bar on day 3 and closes at 11 on day 4.
@@ -41,7 +42,7 @@ def dump(root: Path) -> Path:
     and stays at 100 from it on.
     """
     rows = []
-    for code in [*FLAT_BANKS, *OTHERS, *REAL, SUSPENDED]:
+    for code in [*FLAT_BANKS, *OTHERS, *REAL, SUSPENDED, UNCLASSED]:
         close = np.full(T, 10.0)
         if code in OTHERS:
             close[ENTRY + 1 :] = 11.0
@@ -76,7 +77,7 @@ def on(session: int, b):  # type: ignore[no-untyped-def]
 
 
 def test_industry_matched_placebos_horizon_by_horizon(tmp_path: Path) -> None:
-    assert len(FLAT_BANKS) == 6 and len(OTHERS) == 300
+    assert len(FLAT_BANKS) == 6 and len(OTHERS) == 300 and UNCLASSED not in industries()
     market = dump(tmp_path)
     items = [on(ENTRY - 1, basket("closed", 0, [SUSPENDED])),
              on(ENTRY - 1, basket("banks", 0, REAL))]  # fmt: skip
@@ -103,7 +104,7 @@ def test_industry_matched_placebos_horizon_by_horizon(tmp_path: Path) -> None:
     assert draws["draw"].tolist() == list(range(40)) * 2
     assert (draws["basket"] == "banks").all() and (draws["excess"] == 0.0).all()
     np.testing.assert_allclose(draws["real"], [0.0] * 40 + [0.05] * 40, atol=1e-12)
-    assert got.metadata["placebo"]["universe_stocks"] == 309
+    assert got.metadata["placebo"]["universe_stocks"] == 310
     assert got.metadata["placebo"]["industry_note"].startswith("industries are the shipped")
 
 
