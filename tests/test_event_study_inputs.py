@@ -169,18 +169,20 @@ ENTRY = 65  # published on session 64
 def placebo_dump(root: Path) -> Path:
     """A 70-session market dump: flat stocks, a few stepping up after the entry session.
 
-    Ten main-board stocks (600100..600109) and 600003 stay at 10; 290 ChiNext stocks step to
-    11 after session 65; the basket's 600001 and 600002 step to 10.5.  The benchmark moves
-    (100, 101, 100, ...) before session 65 (so the market model has a market to fit) and
-    stays at 100 from it on.
+    Ten main-board stocks (600100..600109) and 600003 stay at 10, except that 600100 has no
+    bar on session 68 and closes at 12 on 69; 289 ChiNext stocks step to 11 after session 65;
+    the basket's 600001 and 600002 step to 10.5.  The benchmark moves (100, 101, 100, ...)
+    before session 65 (so the market model has a market to fit) and stays at 100 from it on.
     """
-    step = {f"300{i:03d}": 11.0 for i in range(100, 390)} | {"600001": 10.5, "600002": 10.5}
+    step = {f"300{i:03d}": 11.0 for i in range(100, 389)} | {"600001": 10.5, "600002": 10.5}
     codes = [*(f"6001{i:02d}" for i in range(10)), "600003", *step]
     close = np.full((70, len(codes)), 10.0)
     for j, c in enumerate(codes):
         close[ENTRY + 1 :, j] = step.get(c, 10.0)
     long = pd.DataFrame({"date": np.tile(T70, len(codes)), "code": np.repeat(codes, 70),
                          "close": close.T.ravel()})  # fmt: skip
+    long.loc[(long["code"] == "600100") & (long["date"] == T70[69]), "close"] = 12.0
+    long = long[(long["code"] != "600100") | (long["date"] != T70[68])]
     long["open"] = long["high"] = long["low"] = long["close"]
     market = root / "market"
     market.mkdir()
@@ -236,10 +238,13 @@ def test_matched_placebos_on_a_client_with_progress(tmp_path: Path) -> None:
     got = event_stats(placebo_baskets(), horizons="3", placebo_draws=40, seed=1, match=["board"],
                       resamples=10, market=market, progress=progress, client=client,
                       **EST)  # fmt: skip
-    # Matched by board, the draws come from the 11 flat main-board stocks (600100..600109 and
-    # 600003): excess 0 every time, while the basket made 10.5 / 10 - 1 = 5% over a flat
-    # benchmark.  So it beats all 40: percentile 100, p = (1 + 0) / 41.  (Unmatched, 290 of
-    # the 301 eligible stocks gained 10%: hardly a draw would be below 5%.)
+    # Matched by board, the draws come from the 11 main-board stocks (600100..600109 and
+    # 600003), all at 10 on day 3 (600100 has no bar that day: valued at its last close, as
+    # the basket would be, not at the next bar's 12): excess 0 every time, while the basket
+    # made 10.5 / 10 - 1 = 5% over a flat benchmark.  So it beats all 40: percentile 100,
+    # p = (1 + 0) / 41.  (Unmatched, 289 of the 300 eligible stocks gained 10%: hardly a draw
+    # would be below 5%.)  The 300 eligible are exactly the 300 needed: 600003, the other
+    # basket's stock, is one of them.
     real = got.iloc[0]
     assert real["basket"] == "real" and real["n"] == 2
     assert real["placebo_pct"] == 100.0 and real["placebo_p"] == pytest.approx(1 / 41)
@@ -252,7 +257,7 @@ def test_matched_placebos_on_a_client_with_progress(tmp_path: Path) -> None:
     meta = got.attrs["metadata"]
     assert meta["notices"] == ["early: " + NO_PLACEBO]
     assert meta["placebo"] == {"draws": 40, "match": ["board"], "universe": f"market dump {market}",
-                               "universe_stocks": 303, "industry_note": ""}  # fmt: skip
+                               "universe_stocks": 302, "industry_note": ""}  # fmt: skip
     assert client.submitted > 0 and seen == [[0, 1]]
 
 

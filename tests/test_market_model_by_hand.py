@@ -136,3 +136,28 @@ def test_returns_never_span_a_missing_close() -> None:
     # Through x = (.02, 0), y = (.01, 0): b = .5, a = 0.
     assert (m.alpha[0], m.beta[0]) == pytest.approx((0.0, 0.5), abs=1e-12)
     assert math.isnan(m.s2[0]) or math.isinf(m.s2[0]) or abs(m.s2[0]) < 1e-25
+
+
+def test_a_window_reaching_far_before_the_data() -> None:
+    # Entry 2 with a 20-return window: sessions -18..1, of which only return 1 exists (a
+    # window longer than the whole panel must not wrap around to its end).
+    m = fit_market_model(RAW, BENCH, np.array([0, 1]), np.array([2, 9]), window=20, gap=0)
+    # Row 1: entry 9, returns dated -11..8; B lost returns 5 and 6: 1..4, 7, 8 remain.
+    assert m.m.tolist() == [1, 6]
+    assert m.est_sessions[0, [0, -1]].tolist() == [-18, 1]
+    # One return has no market variance (Sxx = 0): no CAR variance either, and no warning.
+    ev = event_window(FILLED, BENCH, np.array([0, 1]), np.array([2, 9]), 1)
+    ab = abnormal_returns(m, ev, np.array([1]))
+    assert np.isnan(ab.car_sd[0, 0]) and np.isnan(ab.car_sd[1, 0])  # row 1: past the data
+
+
+def test_two_returns_leave_no_residual_variance_and_no_warning() -> None:
+    # Two points fit exactly; rounding leaves an SSR of about 1e-38, divided by M - 2 = 0.
+    # The variance is undefined (inf or NaN), and that is no warning (warnings are errors).
+    r = [0.002514604421867866, -0.0026420972658260378]
+    rm = [0.001049001171530397, -0.005356693731611109]
+    m = fit_market_model(closes(r, 10.0)[:, None], closes(rm, 100.0), np.array([0]),
+                         np.array([3]), window=2, gap=0)  # fmt: skip
+    assert m.m.tolist() == [2] and not np.isfinite(m.s2[0])
+    # b = (r1 - r2) / (rm1 - rm2) through the two points.
+    assert m.beta[0] == pytest.approx((r[0] - r[1]) / (rm[0] - rm[1]), rel=1e-9)
