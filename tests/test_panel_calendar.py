@@ -238,6 +238,15 @@ BARS = {
 }  # fmt: skip
 
 
+@pytest.mark.skipif(
+    "MUTANT_UNDER_TEST" in os.environ, reason="mutmut's trampolines add frames to the stack"
+)
+def test_the_off_calendar_warning_points_at_the_callers_line() -> None:
+    with pytest.warns(OffCalendarWarning) as caught:
+        build_panel(BARS, BENCH, "000300")
+    assert caught[0].filename == __file__
+
+
 def test_build_panel_lays_bars_on_the_benchmark_sessions() -> None:
     info = SeriesInfo("600001", "snapshot", "qfq", "2024-03-20", "2024-03-26", 6)
     with pytest.warns(OffCalendarWarning) as caught:
