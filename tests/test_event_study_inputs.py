@@ -296,3 +296,16 @@ def test_a_market_dump_gives_the_provider_s_figures(tmp_path: Path) -> None:
     assert dump.table["mean_car"].iloc[1] == pytest.approx(-0.023, abs=1e-14)
     assert math.isfinite(dump.table["kp_z"].iloc[1])
     assert DATES[0] == pd.Timestamp("2024-01-01")
+
+
+def test_the_placebo_draws_of_several_baskets_are_one_numbered_table(tmp_path: Path) -> None:
+    # Two baskets with placebos: their draws are stacked into one table numbered 0..79 (a
+    # user selecting rows by position must not meet two rows labelled 0).
+    market = placebo_dump(tmp_path)
+    real = placebo_baskets()[0]
+    twin = real.model_copy(update={"id": "twin"})
+    got = event_stats([real, twin], horizons="3", placebo_draws=40, seed=1, match=["board"],
+                      market=market, **EST)  # fmt: skip
+    draws = got.attrs["placebo"]
+    assert draws["basket"].tolist() == ["real"] * 40 + ["twin"] * 40
+    assert draws.index.equals(pd.RangeIndex(80))
